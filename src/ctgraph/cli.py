@@ -1,0 +1,114 @@
+"""The `ctgraph` command: parses arguments and calls the library, nothing more."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from ctgraph import __version__
+
+PATHS = click.Path(exists=False, path_type=Path)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="ctgraph")
+def main() -> None:
+    """ctgraph: the UN Global Counter-Terrorism Strategy in Central Asia as a knowledge graph."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PATHS)
+@click.option("--shapes", "shapes", multiple=True, type=PATHS, help="SHACL shapes files or folders.")
+@click.option(
+    "--format", "fmt", default="text", show_default=True,
+    type=click.Choice(["text", "json", "turtle", "junit"]), help="Report format.",
+)
+@click.option(
+    "--fail-on", default="violation", show_default=True,
+    type=click.Choice(["violation", "warning", "info"]),
+    help="Lowest severity that makes the run fail (exit 1).",
+)
+@click.option("--output", "-o", type=PATHS, help="Write the report to a file instead of stdout.")
+def validate(
+    paths: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str, fail_on: str, output: Path | None
+) -> None:
+    """Validate RDF files or folders (default: the bundled graph) against SHACL shapes.
+
+    Exit 0: conforms; 1: results at or above --fail-on; 2: unusable input.
+    """
+    from ctgraph.validation import run_validate
+
+    sys.exit(run_validate(list(paths), list(shapes), fmt=fmt, fail_on=fail_on, output=output))
+
+
+@main.command()
+@click.argument("query", required=False)
+@click.option("--list", "list_queries", is_flag=True, help="List the named queries.")
+@click.option("--param", "-p", "params", multiple=True, metavar="KEY=VALUE",
+              help="Parameter of a named query (repeatable).")
+@click.option("--format", "fmt", default="table", show_default=True,
+              type=click.Choice(["table", "json", "csv", "tsv", "turtle"]))
+@click.option("--data", "data", multiple=True, type=PATHS,
+              help="Query these RDF files or folders instead of the bundled graph.")
+def query(
+    query: str | None, list_queries: bool, params: tuple[str, ...], fmt: str,
+    data: tuple[Path, ...],
+) -> None:
+    """Run SPARQL text, a .rq file, or a named query (see --list) on the graph."""
+    from ctgraph.querying import run_query_command
+
+    sys.exit(run_query_command(query, list_queries=list_queries, params=list(params), fmt=fmt,
+                               data=list(data)))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PATHS)
+@click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]))
+def stats(paths: tuple[Path, ...], fmt: str) -> None:
+    """Triples, entities per class and facts per source of the graph."""
+    from ctgraph.stats import run_stats
+
+    sys.exit(run_stats(list(paths), fmt=fmt))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PATHS)
+@click.option("--host", help="Interface to bind (default 127.0.0.1).")
+@click.option("--port", type=int, help="Port (default 8000).")
+@click.option("--base-url", help="Public URL clients use to reach the server.")
+@click.option("--timeout", type=float, help="Query time limit in seconds (default 30).")
+@click.option("--store", help="On-disk store folder, or a remote SPARQL endpoint URL.")
+@click.option("--no-union-default-graph", is_flag=True, default=None,
+              help="Default graph is the store's default graph, not the union of named graphs.")
+@click.option("--service-allow", multiple=True, help="SERVICE endpoint a query may call.")
+@click.option("--cache-entries", type=int, help="Result cache size (0 turns it off).")
+@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+def serve(paths: tuple[Path, ...], **options: object) -> None:
+    """Serve the graph (or PATHS) as a SPARQL 1.1 endpoint and linked data."""
+    from ctgraph.settings import Settings
+    from ctgraph.web.server import run_server
+
+    overrides = {k: v for k, v in options.items() if v not in (None, ())}
+    if overrides.pop("no_union_default_graph", None):
+        overrides["union_default_graph"] = False
+    if "service_allow" in overrides:
+        overrides["service_allowlist"] = list(overrides.pop("service_allow"))  # type: ignore[arg-type]
+    if paths:
+        overrides["data"] = list(paths)
+    sys.exit(run_server(Settings(**overrides)))
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=PATHS)
+@click.option("--store", "store", required=True, type=PATHS, help="On-disk store folder to create.")
+def load(paths: tuple[Path, ...], store: Path) -> None:
+    """Load RDF files or folders (default: the bundled graph) into an on-disk store."""
+    from ctgraph.loading import run_load
+
+    sys.exit(run_load(list(paths), store))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

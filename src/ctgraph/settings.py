@@ -1,0 +1,42 @@
+"""Every option of ctgraph in one place: defaults, then CTGRAPH_* environment variables,
+then command-line overrides (the CLI passes only the options a user gave)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    """Server and engine settings; `Settings(**overrides)` applies CLI values over the environment."""
+
+    model_config = SettingsConfigDict(env_prefix="CTGRAPH_", extra="forbid")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    base_url: str | None = Field(
+        default=None, description="Public URL the server is reached at; defaults to http://host:port"
+    )
+    data: list[Path] = Field(
+        default_factory=list, description="RDF files or folders to serve; empty means the bundled graph"
+    )
+    store: str | None = Field(
+        default=None, description="On-disk store folder or remote SPARQL endpoint URL (https://…/sparql)"
+    )
+    union_default_graph: bool = Field(
+        default=True, description="Default graph is the union of all named graphs"
+    )
+    timeout: float = Field(default=30.0, gt=0, description="Query time limit in seconds")
+    max_request_bytes: int = Field(default=1_000_000, gt=0)
+    service_allowlist: list[str] = Field(
+        default_factory=list, description="SERVICE endpoints a query may call; empty: none"
+    )
+    cache_entries: int = Field(default=512, ge=0, description="Result cache size; 0 turns it off")
+    log_level: str = "info"
+
+    @property
+    def public_base_url(self) -> str:
+        """Where clients reach the server, without a trailing slash."""
+        return (self.base_url or f"http://{self.host}:{self.port}").rstrip("/")
