@@ -15,9 +15,19 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from ctgraph.bundle import bundled_data_files, rdf_files
+from ctgraph.bundle import (
+    ONTOLOGY_DIR,
+    bundled_data_files,
+    bundled_shape_files,
+    rdf_files,
+)
+from ctgraph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES
 
 QueryResult = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+TRIPLE_FORMATS = frozenset(
+    {ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD}
+)
 
 FORMAT_BY_SUFFIX: dict[str, ox.RdfFormat] = {
     ".ttl": ox.RdfFormat.TURTLE,
@@ -52,19 +62,52 @@ class GraphStore(Protocol):
     def quad_count(self) -> int: ...
 
 
+def materialise_union(store: ox.Store) -> None:
+    """Copy every named graph's triples into the default graph, once.
+
+    Oxigraph's own union default graph (`use_default_graph_as_union`) is a bag: a triple
+    asserted in two graphs (here, a fact both source texts state) answers twice, and counts
+    come out doubled. SPARQL's default graph is an RDF merge, a set, so the union is
+    materialised instead; adding a quad that exists is a no-op, so the copy is a set.
+    """
+    named = [
+        ox.Quad(q.subject, q.predicate, q.object)
+        for q in store.quads_for_pattern(None, None, None)
+        if not isinstance(q.graph_name, ox.DefaultGraph)
+    ]
+    store.bulk_extend(named)
+
+
 class EmbeddedStore:
     """A pyoxigraph store in this process; the default graph is the union of all graphs unless
-    `union_default_graph` is False."""
+    `union_default_graph` is False.
+
+    "All graphs" means the named graphs plus, when triples were loaded without a graph (plain
+    Turtle files given to ``serve``), the store's own default graph; the union is materialised
+    into the default graph at start-up (see `materialise_union`). A query that names its own
+    dataset with FROM / FROM NAMED, or default-graph-uri, gets exactly that dataset.
+    """
 
     def __init__(self, store: ox.Store, *, union_default_graph: bool = True, version: str = ""):
         self.oxigraph = store
         self.union_default_graph = union_default_graph
         self.version = version or "empty"
+        self.prefixes: dict[str, str] = {}
+        """Prefixes pre-declared for every query (the query's own PREFIX lines win)."""
+        if union_default_graph:
+            materialise_union(store)
 
     @classmethod
-    def from_files(cls, paths: Iterable[Path], *, union_default_graph: bool = True) -> EmbeddedStore:
+    def from_files(
+        cls,
+        paths: Iterable[Path],
+        *,
+        union_default_graph: bool = True,
+        graphs: Mapping[Path, str] | None = None,
+    ) -> EmbeddedStore:
         """Load RDF files (any syntax pyoxigraph reads; quads keep their graphs) into memory.
 
+        `graphs` puts a triples file into a named graph instead of the default graph.
         pyoxigraph's parsers fetch no remote JSON-LD contexts and expand no XML entities, so
         loading a user's files never reaches the network or other local files.
         """
@@ -75,8 +118,12 @@ class EmbeddedStore:
             if fmt is None:
                 raise ValueError(f"{path}: unknown RDF syntax (suffix {path.suffix!r})")
             content = path.read_bytes()
-            digest.update(path.name.encode() + b"\0" + content)
-            store.bulk_load(content, format=fmt, base_iri=path.resolve().as_uri())
+            graph = (graphs or {}).get(path)
+            digest.update(path.name.encode() + b"\0" + (graph or "").encode() + b"\0" + content)
+            kwargs: dict[str, object] = {}
+            if graph and fmt in TRIPLE_FORMATS:
+                kwargs["to_graph"] = ox.NamedNode(graph)
+            store.bulk_load(content, format=fmt, base_iri=path.resolve().as_uri(), **kwargs)
         return cls(store, union_default_graph=union_default_graph, version=digest.hexdigest()[:16])
 
     def query(
@@ -90,12 +137,12 @@ class EmbeddedStore:
         kwargs: dict[str, object] = {}
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = self.union_default_graph
         if named_graphs is not None:
             kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
         if substitutions:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in substitutions.items()}
+        if self.prefixes:
+            kwargs["prefixes"] = self.prefixes
         return self.oxigraph.query(sparql, **kwargs)
 
     def named_graphs(self) -> list[str]:
@@ -105,12 +152,22 @@ class EmbeddedStore:
         return len(self.oxigraph)
 
 
-def load_bundled(*, union_default_graph: bool = True) -> EmbeddedStore:
-    """The bundled ontology and data in memory."""
-    return EmbeddedStore.from_files(bundled_data_files(), union_default_graph=union_default_graph)
+def load_bundled(*, union_default_graph: bool = True, shapes: bool = False) -> EmbeddedStore:
+    """The bundled ontology and data in memory; the ontology's triples go to graph
+    ctgr:graph/ontology and, with `shapes`, the SHACL shapes to ctgr:graph/shapes."""
+    files = bundled_data_files()
+    graphs = {p: GRAPH_ONTOLOGY for p in rdf_files(ONTOLOGY_DIR)}
+    if shapes:
+        shape_files = bundled_shape_files()
+        files += shape_files
+        graphs.update({p: GRAPH_SHAPES for p in shape_files})
+    return EmbeddedStore.from_files(files, union_default_graph=union_default_graph, graphs=graphs)
 
 
-def load_paths(paths: list[Path], *, union_default_graph: bool = True) -> EmbeddedStore:
-    """The given files/folders, or the bundled graph when `paths` is empty."""
-    files = rdf_files(*paths) if paths else bundled_data_files()
-    return EmbeddedStore.from_files(files, union_default_graph=union_default_graph)
+def load_paths(
+    paths: list[Path], *, union_default_graph: bool = True, shapes: bool = False
+) -> EmbeddedStore:
+    """The given files/folders, or the bundled graph (see `load_bundled`) when `paths` is empty."""
+    if not paths:
+        return load_bundled(union_default_graph=union_default_graph, shapes=shapes)
+    return EmbeddedStore.from_files(rdf_files(*paths), union_default_graph=union_default_graph)
