@@ -44,7 +44,9 @@ def local(term: URIRef) -> str:
 
 def diagram(ontology: Graph) -> str:
     lines = ["```mermaid", "classDiagram", "  direction LR"]
-    classes = sorted(c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith(str(CTG)))
+    classes = sorted(
+        c for c in ontology.subjects(RDF.type, OWL.Class) if str(c).startswith(str(CTG))
+    )
     for cls in classes:
         for parent in sorted(ontology.objects(cls, RDFS.subClassOf)):
             if str(parent).startswith(str(CTG)):
