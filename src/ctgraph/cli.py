@@ -20,7 +20,7 @@ def main() -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=PATHS)
-@click.option("--shapes", "shapes", multiple=True, type=PATHS, help="SHACL shapes files or folders.")
+@click.option("--shapes", "shapes", multiple=True, type=PATHS, help="SHACL shapes (files/folders).")
 @click.option(
     "--format", "fmt", default="text", show_default=True,
     type=click.Choice(["text", "json", "turtle", "junit"]), help="Report format.",
@@ -84,6 +84,8 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
               help="Default graph is the store's default graph, not the union of named graphs.")
 @click.option("--service-allow", multiple=True, help="SERVICE endpoint a query may call.")
 @click.option("--cache-entries", type=int, help="Result cache size (0 turns it off).")
+@click.option("--query-workers", type=int,
+              help="Worker processes evaluating queries (0: threads, timeouts cannot stop them).")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(paths: tuple[Path, ...], **options: object) -> None:
     """Serve the graph (or PATHS) as a SPARQL 1.1 endpoint and linked data."""

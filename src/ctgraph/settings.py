@@ -3,6 +3,7 @@ then command-line overrides (the CLI passes only the options a user gave)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from pydantic import Field
@@ -10,7 +11,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
 class Settings(BaseSettings):
-    """Server and engine settings; `Settings(**overrides)` applies CLI values over the environment."""
+    """Server and engine settings; `Settings(**overrides)` applies CLI values over the
+    environment."""
 
     model_config = SettingsConfigDict(env_prefix="CTGRAPH_", extra="forbid")
 
@@ -20,7 +22,8 @@ class Settings(BaseSettings):
         default=None, description="Public URL the server is reached at; defaults to http://host:port"
     )
     data: list[Path] = Field(
-        default_factory=list, description="RDF files or folders to serve; empty means the bundled graph"
+        default_factory=list,
+        description="RDF files or folders to serve; empty means the bundled graph",
     )
     store: str | None = Field(
         default=None, description="On-disk store folder or remote SPARQL endpoint URL (https://…/sparql)"
@@ -35,6 +38,18 @@ class Settings(BaseSettings):
     )
     cache_entries: int = Field(default=512, ge=0, description="Result cache size; 0 turns it off")
     log_level: str = "info"
+    query_workers: int = Field(
+        default_factory=lambda: min(max(os.cpu_count() or 2, 2), 8), ge=0,
+        description="Worker processes evaluating queries (killable at the time limit; up to "
+        "twice as many when all are busy); 0 evaluates in threads, where a timed-out query "
+        "cannot be stopped",
+    )
+    shapes: bool = Field(
+        default=True, description="Serve the bundled SHACL shapes in graph ctgr:graph/shapes"
+    )
+    cache_max_age: int = Field(
+        default=60, ge=0, description="Seconds clients may reuse a GET answer (Cache-Control)"
+    )
 
     @property
     def public_base_url(self) -> str:

@@ -42,6 +42,16 @@ FORMAT_BY_SUFFIX: dict[str, ox.RdfFormat] = {
 }
 
 
+class RdfSyntaxError(ValueError):
+    """A data file that does not parse; the message reads ``file:line:column: problem``."""
+
+    def __init__(self, path: Path, error: SyntaxError):
+        self.path, self.line, self.column = path, error.lineno, error.offset
+        detail = str(error.msg).split(": ", 1)[-1] if ": " in str(error.msg) else str(error.msg)
+        where = f"{path}:{self.line}:{self.column}" if self.line else str(path)
+        super().__init__(f"{where}: {detail}")
+
+
 class GraphStore(Protocol):
     """Read-only access to a dataset, whatever holds it."""
 
@@ -92,6 +102,8 @@ class EmbeddedStore:
         self.oxigraph = store
         self.union_default_graph = union_default_graph
         self.version = version or "empty"
+        self.path: Path | None = None
+        """Folder of an on-disk store (opened read-only), None for memory."""
         self.prefixes: dict[str, str] = {}
         """Prefixes pre-declared for every query (the query's own PREFIX lines win)."""
         if union_default_graph:
@@ -123,7 +135,10 @@ class EmbeddedStore:
             kwargs: dict[str, object] = {}
             if graph and fmt in TRIPLE_FORMATS:
                 kwargs["to_graph"] = ox.NamedNode(graph)
-            store.bulk_load(content, format=fmt, base_iri=path.resolve().as_uri(), **kwargs)
+            try:
+                store.bulk_load(content, format=fmt, base_iri=path.resolve().as_uri(), **kwargs)
+            except SyntaxError as e:
+                raise RdfSyntaxError(path, e) from None
         return cls(store, union_default_graph=union_default_graph, version=digest.hexdigest()[:16])
 
     def query(
@@ -133,8 +148,13 @@ class EmbeddedStore:
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult:
+        """Evaluate a query; `base_iri` resolves its relative IRIs (the protocol uses the
+        endpoint URL)."""
         kwargs: dict[str, object] = {}
+        if base_iri:
+            kwargs["base_iri"] = base_iri
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         if named_graphs is not None:
@@ -144,6 +164,15 @@ class EmbeddedStore:
         if self.prefixes:
             kwargs["prefixes"] = self.prefixes
         return self.oxigraph.query(sparql, **kwargs)
+
+    def reopen(self) -> EmbeddedStore:
+        """The same on-disk store opened afresh (a forked worker must not share the parent's
+        RocksDB handles); an in-memory store is returned as is."""
+        if self.path is None:
+            return self
+        fresh = open_disk_store(self.path, union_default_graph=self.union_default_graph)
+        fresh.prefixes = dict(self.prefixes)
+        return fresh
 
     def named_graphs(self) -> list[str]:
         return sorted(g.value for g in self.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
@@ -171,3 +200,22 @@ def load_paths(
     if not paths:
         return load_bundled(union_default_graph=union_default_graph, shapes=shapes)
     return EmbeddedStore.from_files(rdf_files(*paths), union_default_graph=union_default_graph)
+
+
+def open_disk_store(path: Path, *, union_default_graph: bool = True) -> EmbeddedStore:
+    """An on-disk store (made by ``ctgraph load``, which materialises the union default graph
+    as `materialise_union` does) opened read-only; its version follows the files' sizes and
+    modification times."""
+    if not path.is_dir():
+        raise FileNotFoundError(2, "no such store folder", str(path))
+    digest = hashlib.sha256(str(path.resolve()).encode())
+    for item in sorted(path.iterdir()):
+        if item.is_file():
+            stat = item.stat()
+            digest.update(f"{item.name}:{stat.st_size}:{stat.st_mtime_ns}".encode())
+    # A read-only store cannot materialise the union now: `ctgraph load` did it when writing.
+    store = EmbeddedStore(ox.Store.read_only(str(path)), union_default_graph=False,
+                          version=digest.hexdigest()[:16])
+    store.union_default_graph = union_default_graph
+    store.path = path
+    return store

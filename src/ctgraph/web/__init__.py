@@ -1,0 +1,1 @@
+"""The HTTP face of ctgraph: `app.create_app` builds it, `server.run_server` serves it."""

@@ -1,0 +1,128 @@
+"""The web application: one FastAPI app serving the SPARQL endpoint and the linked data.
+
+`create_app(settings, store=None)` builds it. At start-up (the lifespan) it loads the store
+(`store` if given, else ``settings.store`` / ``settings.data`` / the bundled graph with the
+shapes in ctgr:graph/shapes), starts the query executor (killable worker processes), and
+shuts both down on exit. Middleware: per-request log line, CORS for any origin (no
+credentials), HEAD for every GET route, gzip.
+
+Contract for routers from other modules
+---------------------------------------
+``ctgraph.web.resources``, ``ctgraph.web.api`` and ``ctgraph.web.ui`` each expose
+``router: fastapi.APIRouter``; the app includes them when they are importable. Handlers read
+shared state only from ``request.app.state``:
+
+* ``store``: the `ctgraph.store.GraphStore` (``query()``, ``named_graphs()``,
+  ``quad_count()``, ``version``); read-only, safe to call from threads;
+* ``settings``: the `ctgraph.settings.Settings`;
+* ``loaded_at``: POSIX time the store was loaded (for Last-Modified);
+* ``executor``: runs a `ctgraph.executor.Job` with a time limit (``await executor.run(job,
+  timeout)``) for user-supplied queries that must be stoppable.
+
+They raise `ctgraph.web.errors.HTTPProblem(status, message)` for user errors.
+
+In-process use (e.g. ``with TestClient(create_app(settings, store)) as client``) runs the
+same lifespan; pass ``Settings(query_workers=0)`` to evaluate in threads instead of forking.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+from fastapi.middleware.gzip import GZipMiddleware
+
+from ctgraph import __version__
+from ctgraph.executor import make_executor
+from ctgraph.namespaces import PREFIXES
+from ctgraph.settings import Settings
+from ctgraph.store import GraphStore, load_paths, open_disk_store
+from ctgraph.web import errors, sparql, void
+from ctgraph.web.accesslog import AccessLog
+from ctgraph.web.cache import LRUCache
+from ctgraph.web.head import HeadAsGet
+
+log = logging.getLogger("ctgraph.web")
+
+OPTIONAL_ROUTERS = ("ctgraph.web.resources", "ctgraph.web.api", "ctgraph.web.ui")
+
+
+def open_store(settings: Settings) -> GraphStore:
+    """The store the settings describe: an on-disk or remote store (``settings.store``),
+    the given files, or the bundled graph."""
+    if settings.store and settings.store.startswith(("http://", "https://")):
+        try:
+            from ctgraph.loading import open_remote_store
+        except ImportError:
+            raise ValueError("remote stores are not available in this installation") from None
+        return open_remote_store(settings.store, union_default_graph=settings.union_default_graph)
+    if settings.store:
+        store = open_disk_store(Path(settings.store),
+                                union_default_graph=settings.union_default_graph)
+        store.prefixes = dict(PREFIXES)
+        return store
+    store = load_paths(settings.data, union_default_graph=settings.union_default_graph,
+                       shapes=settings.shapes)
+    store.prefixes = dict(PREFIXES)
+    return store
+
+
+def create_app(settings: Settings | None = None, store: GraphStore | None = None) -> FastAPI:
+    """The ASGI app; `store` overrides loading from `settings` (tests, embedding)."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        started = time.perf_counter()
+        app.state.store = store if store is not None else open_store(settings)
+        app.state.loaded_at = time.time()
+        app.state.executor = make_executor(app.state.store, settings.query_workers)
+        app.state.executor.start()
+        await app.state.executor.connect()
+        log.info(
+            "loaded %d quads in %d named graphs in %.2fs (version %s)",
+            app.state.store.quad_count(), len(app.state.store.named_graphs()),
+            time.perf_counter() - started, app.state.store.version,
+        )
+        try:
+            yield
+        finally:
+            app.state.executor.close()
+
+    app = FastAPI(
+        title="ctgraph",
+        version=__version__,
+        summary="SPARQL 1.1 endpoint and linked data for the UN Global Counter-Terrorism "
+        "Strategy's implementation in Central Asia",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.cache = LRUCache(settings.cache_entries)
+    errors.install(app)
+    app.include_router(sparql.router)
+    app.include_router(void.router)
+    for name in OPTIONAL_ROUTERS:
+        try:
+            module = importlib.import_module(name)
+        except ImportError as e:
+            if e.name != name:  # the module exists but is broken: say so loudly
+                raise
+            continue
+        app.include_router(module.router)
+
+    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(HeadAsGet)
+    app.add_middleware(
+        CORSMiddleware, allow_origins=["*"], allow_credentials=False,
+        allow_methods=["GET", "HEAD", "POST", "OPTIONS"], allow_headers=["*"],
+        expose_headers=["ETag", "Last-Modified", "Content-Type"], max_age=86400,
+    )
+
+    app.add_middleware(AccessLog)  # outermost: sees HEAD and the final status
+    return app

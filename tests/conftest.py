@@ -1,0 +1,128 @@
+"""Shared fixtures: real `ctgraph serve` processes on 127.0.0.1.
+
+``serve_files(*paths, options...)`` (session-scoped factory)
+    Starts ``python -m ctgraph.cli serve --host 127.0.0.1 --port 0 [PATHS] [--option value…]``
+    as a subprocess, waits until it answers, and returns a `RunningServer` with ``.url``
+    (``http://127.0.0.1:PORT``), ``.sparql`` (the endpoint URL), ``.log()`` (its stderr so far)
+    and ``.stop()``. Keyword options map to CLI flags: ``timeout=2`` → ``--timeout 2``,
+    ``service_allow=[…]`` → repeated ``--service-allow``, ``no_union_default_graph=True`` →
+    the flag. No paths: the bundled graph. Every server still running is stopped at the end
+    of the session. The port is chosen by the OS (``--port 0``) and read from the line the
+    server prints, so parallel runs never collide.
+
+``server`` (session-scoped)
+    One server over the bundled graph with default settings, shared by the whole session.
+    Treat it as read-only: do not use it for tests that kill workers or need other options.
+
+The environment's CTGRAPH_* variables are removed for these processes so that a developer's
+settings cannot change test results.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+import pytest
+
+
+@dataclass
+class RunningServer:
+    url: str
+    process: subprocess.Popen[bytes]
+    log_path: Path
+    stdout: str = ""
+    _stopped: bool = field(default=False, repr=False)
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+    def stop(self) -> None:
+        if self._stopped:
+            return
+        self._stopped = True
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=15)
+
+
+def _cli_args(paths: tuple[Path | str, ...], options: dict[str, object]) -> list[str]:
+    args = [str(p) for p in paths]
+    for name, value in options.items():
+        flag = "--" + name.replace("_", "-")
+        if value is True:
+            args.append(flag)
+        elif isinstance(value, list | tuple):
+            for item in value:
+                args += [flag, str(item)]
+        elif value is not None and value is not False:
+            args += [flag, str(value)]
+    return args
+
+
+def start_server(*paths: Path | str, startup_timeout: float = 60.0, **options: object
+                 ) -> RunningServer:
+    """Start one `ctgraph serve` subprocess (see the module docstring) and wait until ready."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CTGRAPH_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    fd, name = tempfile.mkstemp(prefix="ctgraph-serve-", suffix=".log")
+    log_path = Path(name)
+    cmd = [sys.executable, "-m", "ctgraph.cli", "serve", "--host", "127.0.0.1", "--port", "0",
+           *_cli_args(paths, options)]
+    with os.fdopen(fd, "wb") as log_file:
+        process = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log_file, env=env)
+    assert process.stdout is not None
+    line = process.stdout.readline().decode("utf-8", "replace")
+    if "listening on http://" not in line:
+        process.wait(timeout=30)
+        raise RuntimeError(
+            f"ctgraph serve did not start (exit {process.returncode}): {line}\n"
+            + log_path.read_text(errors="replace")
+        )
+    url = line.split("listening on ", 1)[1].split("/ ", 1)[0].rstrip("/")
+    server = RunningServer(url, process, log_path, stdout=line)
+    deadline = time.monotonic() + startup_timeout
+    while True:
+        try:
+            if httpx.get(f"{url}/context.jsonld", timeout=5).status_code == 200:
+                return server
+        except httpx.TransportError:
+            pass
+        if process.poll() is not None or time.monotonic() > deadline:
+            server.stop()
+            raise RuntimeError("ctgraph serve never became ready:\n" + server.log())
+        time.sleep(0.05)
+
+
+@pytest.fixture(scope="session")
+def serve_files() -> Iterator[Callable[..., RunningServer]]:
+    started: list[RunningServer] = []
+
+    def factory(*paths: Path | str, **options: object) -> RunningServer:
+        server = start_server(*paths, **options)
+        started.append(server)
+        return server
+
+    yield factory
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def server(serve_files: Callable[..., RunningServer]) -> RunningServer:
+    return serve_files()
