@@ -38,5 +38,11 @@ PREFIXES: dict[str, str] = {
     "void": "http://rdfs.org/ns/void#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "time": "http://www.w3.org/2006/time#",
+    # one prefix per resource kind, so serialisations read ctgr resources as event:… city:…
+    **{
+        kind.replace("org", "orgn") if kind == "org" else kind: f"{BASE}{kind}/"
+        for kind in ("project", "phase", "event", "activity", "org", "country", "city",
+                     "region", "doc", "pillar", "source", "citation", "erratum", "graph")
+    },
 }
 """Prefixes pre-declared for queries, used in serialisations and the JSON-LD @context."""

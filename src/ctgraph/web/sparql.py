@@ -209,11 +209,30 @@ def _rdflib_position(query: str) -> tuple[int, int] | None:
 
 
 @router.api_route(
+    "/sparql", methods=["PUT", "DELETE", "PATCH"], include_in_schema=False
+)
+async def sparql_wrong_method(request: Request) -> Response:
+    """Two documented operations (GET, POST) share the path; this names both in `Allow`."""
+    raise HTTPProblem(
+        405,
+        f"Method {request.method} is not allowed on /sparql; allowed: GET, HEAD, POST",
+        {"Allow": "GET, HEAD, POST"},
+    )
+
+
+@router.get(
     "/sparql",
-    methods=["GET", "POST"],
-    summary="SPARQL 1.1 Protocol query endpoint",
-    description="SPARQL 1.1 query operation (GET ?query=, POST form or application/"
-    "sparql-query). Without a query: the SPARQL Service Description.",
+    operation_id="sparqlQueryGet",
+    summary="SPARQL 1.1 Protocol query endpoint (GET)",
+    description="SPARQL 1.1 query operation by GET ?query=. Without a query: the SPARQL "
+    "Service Description.",
+    response_class=Response,
+)
+@router.post(
+    "/sparql",
+    operation_id="sparqlQueryPost",
+    summary="SPARQL 1.1 Protocol query endpoint (POST)",
+    description="SPARQL 1.1 query operation by POST, form-encoded or application/sparql-query.",
     response_class=Response,
 )
 async def sparql_endpoint(request: Request) -> Response:
