@@ -29,19 +29,6 @@ TRIPLE_FORMATS = frozenset(
     {ox.RdfFormat.TURTLE, ox.RdfFormat.N_TRIPLES, ox.RdfFormat.RDF_XML, ox.RdfFormat.JSON_LD}
 )
 
-FORMAT_BY_SUFFIX: dict[str, ox.RdfFormat] = {
-    ".ttl": ox.RdfFormat.TURTLE,
-    ".owl": ox.RdfFormat.TURTLE,
-    ".trig": ox.RdfFormat.TRIG,
-    ".nt": ox.RdfFormat.N_TRIPLES,
-    ".nq": ox.RdfFormat.N_QUADS,
-    ".jsonld": ox.RdfFormat.JSON_LD,
-    ".json": ox.RdfFormat.JSON_LD,
-    ".rdf": ox.RdfFormat.RDF_XML,
-    ".xml": ox.RdfFormat.RDF_XML,
-}
-
-
 class RdfSyntaxError(ValueError):
     """A data file that does not parse; the message reads ``file:line:column: problem``."""
 
@@ -123,13 +110,13 @@ class EmbeddedStore:
         pyoxigraph's parsers fetch no remote JSON-LD contexts and expand no XML entities, so
         loading a user's files never reaches the network or other local files.
         """
+        from ctgraph.rdfio import sniff_format  # rdfio builds on this module
+
         store = ox.Store()
         digest = hashlib.sha256()
         for path in paths:
-            fmt = FORMAT_BY_SUFFIX.get(path.suffix.lower())
-            if fmt is None:
-                raise ValueError(f"{path}: unknown RDF syntax (suffix {path.suffix!r})")
             content = path.read_bytes()
+            fmt = sniff_format(path, content[:1024])
             graph = (graphs or {}).get(path)
             digest.update(path.name.encode() + b"\0" + (graph or "").encode() + b"\0" + content)
             kwargs: dict[str, object] = {}
