@@ -35,6 +35,7 @@ PREFIXES: dict[str, str] = {
     "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
     "xsd": "http://www.w3.org/2001/XMLSchema#",
     "sh": "http://www.w3.org/ns/shacl#",
+    "ctgsh": f"{BASE}shapes#",
     "void": "http://rdfs.org/ns/void#",
     "foaf": "http://xmlns.com/foaf/0.1/",
     "time": "http://www.w3.org/2006/time#",

@@ -8,8 +8,8 @@ credentials), HEAD for every GET route, gzip.
 
 Contract for routers from other modules
 ---------------------------------------
-``ctgraph.web.resources``, ``ctgraph.web.api`` and ``ctgraph.web.ui`` each expose
-``router: fastapi.APIRouter``; the app includes them when they are importable. Handlers read
+``ctgraph.web.linked_data``, ``ctgraph.web.api`` and ``ctgraph.web.ui`` each expose
+``router: fastapi.APIRouter``, included by the app. Handlers read
 shared state only from ``request.app.state``:
 
 * ``store``: the `ctgraph.store.GraphStore` (``query()``, ``named_graphs()``,
@@ -27,7 +27,6 @@ same lifespan; pass ``Settings(query_workers=0)`` to evaluate in threads instead
 
 from __future__ import annotations
 
-import importlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -43,15 +42,12 @@ from ctgraph.executor import make_executor
 from ctgraph.namespaces import PREFIXES
 from ctgraph.settings import Settings
 from ctgraph.store import GraphStore, load_paths, open_disk_store
-from ctgraph.web import errors, sparql, void
+from ctgraph.web import api, errors, linked_data, sparql, ui, void
 from ctgraph.web.accesslog import AccessLog
 from ctgraph.web.cache import LRUCache
 from ctgraph.web.head import HeadAsGet
 
 log = logging.getLogger("ctgraph.web")
-
-OPTIONAL_ROUTERS = ("ctgraph.web.resources", "ctgraph.web.api", "ctgraph.web.ui")
-
 
 def open_store(settings: Settings) -> GraphStore:
     """The store the settings describe: an on-disk or remote store (``settings.store``),
@@ -107,14 +103,9 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     errors.install(app)
     app.include_router(sparql.router)
     app.include_router(void.router)
-    for name in OPTIONAL_ROUTERS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError as e:
-            if e.name != name:  # the module exists but is broken: say so loudly
-                raise
-            continue
-        app.include_router(module.router)
+    app.include_router(api.router)
+    app.include_router(ui.router)
+    app.include_router(linked_data.router)
 
     app.add_middleware(GZipMiddleware, minimum_size=1024)
     app.add_middleware(HeadAsGet)
