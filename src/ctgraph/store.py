@@ -9,9 +9,9 @@ pyoxigraph result objects, so callers never branch on the back-end.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
@@ -103,18 +103,25 @@ class EmbeddedStore:
         *,
         union_default_graph: bool = True,
         graphs: Mapping[Path, str] | None = None,
+        location: Path | None = None,
+        progress: Callable[[int, int, Path], None] | None = None,
     ) -> EmbeddedStore:
         """Load RDF files (any syntax pyoxigraph reads; quads keep their graphs) into memory.
 
         `graphs` puts a triples file into a named graph instead of the default graph.
+        `location` writes an on-disk store there instead (see `ctgraph load`); `progress` is
+        called before each file with (index, total, path).
         pyoxigraph's parsers fetch no remote JSON-LD contexts and expand no XML entities, so
         loading a user's files never reaches the network or other local files.
         """
         from ctgraph.rdfio import sniff_format  # rdfio builds on this module
 
-        store = ox.Store()
+        store = ox.Store(str(location)) if location is not None else ox.Store()
         digest = hashlib.sha256()
-        for path in paths:
+        paths = list(paths)
+        for index, path in enumerate(paths):
+            if progress is not None:
+                progress(index, len(paths), path)
             content = path.read_bytes()
             fmt = sniff_format(path, content[:1024])
             graph = (graphs or {}).get(path)
@@ -168,7 +175,9 @@ class EmbeddedStore:
         return len(self.oxigraph)
 
 
-def load_bundled(*, union_default_graph: bool = True, shapes: bool = False) -> EmbeddedStore:
+def load_bundled(
+    *, union_default_graph: bool = True, shapes: bool = False, **options: Any
+) -> EmbeddedStore:
     """The bundled ontology and data in memory; the ontology's triples go to graph
     ctgr:graph/ontology and, with `shapes`, the SHACL shapes to ctgr:graph/shapes."""
     files = bundled_data_files()
@@ -177,16 +186,19 @@ def load_bundled(*, union_default_graph: bool = True, shapes: bool = False) -> E
         shape_files = bundled_shape_files()
         files += shape_files
         graphs.update({p: GRAPH_SHAPES for p in shape_files})
-    return EmbeddedStore.from_files(files, union_default_graph=union_default_graph, graphs=graphs)
+    return EmbeddedStore.from_files(files, union_default_graph=union_default_graph, graphs=graphs,
+                                    **options)
 
 
 def load_paths(
-    paths: list[Path], *, union_default_graph: bool = True, shapes: bool = False
+    paths: list[Path], *, union_default_graph: bool = True, shapes: bool = False, **options: Any
 ) -> EmbeddedStore:
-    """The given files/folders, or the bundled graph (see `load_bundled`) when `paths` is empty."""
+    """The given files/folders, or the bundled graph (see `load_bundled`) when `paths` is empty.
+    `options` go to `EmbeddedStore.from_files` (an on-disk `location`, `progress`)."""
     if not paths:
-        return load_bundled(union_default_graph=union_default_graph, shapes=shapes)
-    return EmbeddedStore.from_files(rdf_files(*paths), union_default_graph=union_default_graph)
+        return load_bundled(union_default_graph=union_default_graph, shapes=shapes, **options)
+    return EmbeddedStore.from_files(rdf_files(*paths), union_default_graph=union_default_graph,
+                                    **options)
 
 
 def open_disk_store(path: Path, *, union_default_graph: bool = True) -> EmbeddedStore:
