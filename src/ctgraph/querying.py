@@ -24,7 +24,7 @@ from ctgraph.catalog import (
 )
 from ctgraph.namespaces import PREFIXES
 from ctgraph.results import FormatError, render
-from ctgraph.sparqltext import analyse, error_position
+from ctgraph.sparqltext import analyse, error_position, parser_stop_position
 from ctgraph.store import EmbeddedStore, RdfSyntaxError, load_paths
 
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -130,7 +130,7 @@ def _syntax_message(message: str, text: str, origin: str) -> str:
     position = error_position(message)
     lines = text.split("\n")
     if position is None or _at_end(position, lines):
-        position = _parser_position(text) or position
+        position = parser_stop_position(text) or position
     if position is None:
         return f"{origin}: syntax error: {detail}"
     line, column = position
@@ -143,23 +143,6 @@ def _syntax_message(message: str, text: str, origin: str) -> str:
 def _at_end(position: tuple[int, int], lines: list[str]) -> bool:
     line, column = position
     return line > len(lines) or (line == len(lines) and column > len(lines[-1]))
-
-
-def _parser_position(text: str) -> tuple[int, int] | None:
-    """Where rdflib's parser stops: pyoxigraph reports the furthest point it reached, often
-    the end of the text, while rdflib stops at the start of the construct that fails."""
-    if len(text) > 20_000:  # a backtracking parser: only for texts people type
-        return None
-    from pyparsing import ParseException
-    from rdflib.plugins.sparql.parser import parseQuery
-
-    try:
-        parseQuery(text)
-    except ParseException as e:
-        return e.lineno, e.col
-    except Exception:
-        return None
-    return None
 
 
 def _catalogue(fmt: str) -> bytes:

@@ -158,3 +158,24 @@ def error_position(message: str) -> tuple[int, int] | None:
     """(line, column) from an engine syntax error message such as ``error at 3:17: …``."""
     match = re.search(r"\bat (\d+):(\d+)", message)
     return (int(match.group(1)), int(match.group(2))) if match else None
+
+
+def parser_stop_position(text: str) -> tuple[int, int] | None:
+    """(line, column) where rdflib's SPARQL parser stops on `text`, or None.
+
+    pyoxigraph reports the furthest point it reached, often the end of the text; rdflib's
+    parser stops at the start of the construct that fails, which is what a person needs.
+    It backtracks, so it is only tried on texts of a size people type.
+    """
+    if len(text) > 20_000:
+        return None
+    from pyparsing import ParseException
+    from rdflib.plugins.sparql.parser import parseQuery
+
+    try:
+        parseQuery(text)
+    except ParseException as e:
+        return e.lineno, e.col
+    except Exception:
+        return None
+    return None

@@ -68,6 +68,14 @@ def _negotiate(request: Request, suffix_format: media.Format | None) -> media.Fo
     return chosen
 
 
+def _document_format(request: Request, path: str, suffix: str) -> media.Format:
+    """The format of a whole document at `path` (+ optional suffix such as ".ttl")."""
+    suffix_format = BY_SUFFIX.get(suffix) if suffix else None
+    if suffix and suffix_format is None:
+        raise HTTPProblem(404, f"Not found: {path}{suffix}")
+    return _negotiate(request, suffix_format)
+
+
 def _split_suffix(path: str) -> tuple[str, media.Format | None]:
     for suffix, fmt in BY_SUFFIX.items():
         if path.endswith(suffix):
@@ -239,10 +247,7 @@ def _ontology_terms(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/ontology{suffix:path}", include_in_schema=False)
 def ontology(request: Request, suffix: str = "") -> Response:
-    suffix_format = BY_SUFFIX.get(suffix) if suffix else None
-    if suffix and suffix_format is None:
-        raise HTTPProblem(404, f"Not found: /ontology{suffix}")
-    fmt = _negotiate(request, suffix_format)
+    fmt = _document_format(request, "/ontology", suffix)
     headers = {"Link": _link_header("/ontology", ONTOLOGY_IRI)}
     if fmt.key == "html":
         terms = _ontology_terms(request)
@@ -261,10 +266,7 @@ def _shapes_graph() -> list[ox.Triple]:
 
 @router.get("/shapes{suffix:path}", include_in_schema=False)
 def shapes(request: Request, suffix: str = "") -> Response:
-    suffix_format = BY_SUFFIX.get(suffix) if suffix else None
-    if suffix and suffix_format is None:
-        raise HTTPProblem(404, f"Not found: /shapes{suffix}")
-    fmt = _negotiate(request, suffix_format)
+    fmt = _document_format(request, "/shapes", suffix)
     triples = _shapes_graph()
     if fmt.key != "html":
         return _respond(request, serialize_triples(triples, fmt), fmt, {})

@@ -30,7 +30,7 @@ from ctgraph.executor import (
     QueryTimeout,
 )
 from ctgraph.namespaces import PREFIXES
-from ctgraph.sparqltext import analyse, error_position
+from ctgraph.sparqltext import analyse, error_position, parser_stop_position
 from ctgraph.web.caching import etag_for, is_not_modified, validators
 from ctgraph.web.errors import HTTPProblem
 
@@ -182,30 +182,13 @@ def _syntax_problem(message: str, query: str) -> HTTPProblem:
     if position is None or position[0] > len(lines) or (
         position[0] == len(lines) and position[1] > len(lines[-1])
     ):
-        position = _rdflib_position(query) or position
+        position = parser_stop_position(query) or position
     if position is None:
         return HTTPProblem(400, f"Malformed query: {detail}")
     line, column = position
     near = lines[line - 1][column - 1:column + 19].strip() if line <= len(lines) else ""
     where = f" near {near!r}" if near else " (at the end of the query)"
     return HTTPProblem(400, f"Malformed query at line {line}, column {column}{where}: {detail}")
-
-
-def _rdflib_position(query: str) -> tuple[int, int] | None:
-    if len(query) > 20_000:  # a backtracking parser: only for texts people write by hand
-        return None
-    try:
-        from pyparsing import ParseException
-        from rdflib.plugins.sparql.parser import parseQuery
-    except ImportError:  # pragma: no cover
-        return None
-    try:
-        parseQuery(query)
-    except ParseException as e:
-        return e.lineno, e.col
-    except Exception:
-        return None
-    return None
 
 
 @router.api_route(
