@@ -11,7 +11,10 @@ import sys
 import time
 from pathlib import Path
 
+from ctgraph.remote import open_remote_store
 from ctgraph.store import RdfSyntaxError, load_paths
+
+__all__ = ["open_remote_store", "run_load"]
 
 
 def _progress_bar(index: int, total: int, path: Path) -> None:
