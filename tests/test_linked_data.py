@@ -168,3 +168,10 @@ def test_landing_page_counts_match_sparql(server) -> None:
                      + str(events) + "<", page)
     assert "79c115386f30107db688b73aa0837a00691be60a87c89b89c8781b137e2d2b0e" in page
     assert 'action="/search"' in page
+
+
+def test_public_base_url_is_honoured_in_links(serve_files) -> None:
+    public = serve_files(base_url="https://ctgraph.example.org")
+    r = httpx.get(public.url + "/city/almaty", headers={"Accept": "text/turtle"})
+    assert r.status_code == 200
+    assert '<https://ctgraph.example.org/city/almaty.jsonld>; rel="alternate"' in r.headers["link"]

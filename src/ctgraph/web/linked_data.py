@@ -83,8 +83,10 @@ def _split_suffix(path: str) -> tuple[str, media.Format | None]:
     return path, None
 
 
-def _link_header(path: str, iri: str) -> str:
-    links = [f'<{path}{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in OFFERS]
+def _link_header(request: Request, path: str, iri: str) -> str:
+    """Alternates at the server's public base URL (settings.base_url), and the IRI itself."""
+    base = request.app.state.settings.public_base_url
+    links = [f'<{base}{path}{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in OFFERS]
     links.append(f'<{iri}>; rel="canonical"')
     return ", ".join(links)
 
@@ -120,7 +122,7 @@ def _resource(request: Request, kind: str, rest: str) -> Response:
         raise HTTPProblem(404, f"Not found: the graph says nothing about <{iri}>")
     fmt = _negotiate(request, suffix_format)
     path = f"/{kind}/{slug}"
-    headers = {"Link": _link_header(path, iri)}
+    headers = {"Link": _link_header(request, path, iri)}
     if fmt.key == "html":
         description = d.describe(store, iri)
         html = render(request, "resource.html", r=description, href=href,
@@ -248,7 +250,7 @@ def _ontology_terms(request: Request) -> list[dict[str, Any]]:
 @router.get("/ontology{suffix:path}", include_in_schema=False)
 def ontology(request: Request, suffix: str = "") -> Response:
     fmt = _document_format(request, "/ontology", suffix)
-    headers = {"Link": _link_header("/ontology", ONTOLOGY_IRI)}
+    headers = {"Link": _link_header(request, "/ontology", ONTOLOGY_IRI)}
     if fmt.key == "html":
         terms = _ontology_terms(request)
         body = render(request, "ontology.html", terms=terms).body
