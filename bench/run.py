@@ -4,7 +4,8 @@ side on the same data, and print a Markdown table with ratios.
     python bench/run.py --data bench/work/g100k.nq --seconds 10 --concurrency 1 8 16
 
 Every server runs on 127.0.0.1 with a free port, is stopped at the end, and every load phase
-is bounded by a request count and a duration. Peak memory is the server process tree's RSS.
+is bounded by a request count and a duration. Peak memory is sampled from a separate process:
+the PSS and the RSS of the server process tree.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import multiprocessing
 import os
 import signal
 import socket
@@ -25,8 +27,22 @@ from pathlib import Path
 import httpx
 import psutil
 
+from ctgraph.sparqltext import analyse
+
 HERE = Path(__file__).resolve().parent
-QUERIES = {p.stem: p.read_text() for p in sorted((HERE / "queries").glob("*.rq"))}
+MIX = {p.stem: p.read_text() for p in sorted((HERE / "queries").glob("*.rq"))}
+
+
+def named_queries() -> dict[str, str]:
+    """ctgraph's named queries (queries/*.rq) bound to their documented examples, as plain
+    SPARQL every server can run."""
+    from ctgraph.catalog import bundled_catalog
+
+    return {f"named/{name}": q.bind(q.example) for name, q in bundled_catalog().items()}
+
+
+QUERIES = dict(MIX)
+ACCEPT: dict[str, str] = {}
 
 
 def free_port() -> int:
@@ -35,11 +51,31 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def watch_tree(pid: int, peaks, stop, interval: float = 0.5) -> None:
+    """Record into `peaks` the largest RSS and PSS seen for process `pid` and its children.
+    RSS counts a page shared by forked workers once per process; PSS divides it among the
+    sharers, so its sum is the memory the tree really holds."""
+    while not stop.is_set():
+        try:
+            procs = [psutil.Process(pid)]
+            procs += procs[0].children(recursive=True)
+            rss = pss = 0
+            for proc in procs:
+                info = proc.memory_full_info()
+                rss, pss = rss + info.rss, pss + info.pss
+            peaks[0], peaks[1] = max(peaks[0], rss), max(peaks[1], pss)
+        except psutil.Error:
+            pass
+        stop.wait(interval)
+
+
 class Server:
     def __init__(self, name: str, data: Path, cache: bool = False):
         self.name, self.data, self.port = name, data, free_port()
         self.process: subprocess.Popen | None = None
-        self.peak_rss = 0
+        self._peaks = None
+        self._stop_watch = None
+        self._watcher: multiprocessing.Process | None = None
         self.cache = cache
 
     @property
@@ -54,6 +90,9 @@ class Server:
             cmd = [sys.executable, "-m", "ctgraph.cli", "serve", str(self.data), "--port",
                    str(self.port), "--cache-entries", "512" if self.cache else "0",
                    "--log-level", "warning"]
+        elif self.name == "bare":
+            cmd = [sys.executable, str(HERE / "bare_endpoint.py"), str(self.data), "--port",
+                   str(self.port)]
         elif self.name == "oxigraph":
             cmd = ["oxigraph", "serve", "--bind", f"127.0.0.1:{self.port}",
                    "--union-default-graph"]
@@ -74,24 +113,37 @@ class Server:
                 r = httpx.get(self.endpoint, params={"query": "ASK { ?s ?p ?o }"},
                               headers={"Accept": "application/sparql-results+json"}, timeout=5)
                 if r.status_code == 200:
-                    return time.perf_counter() - started
+                    elapsed = time.perf_counter() - started
+                    self.watch_memory()
+                    return elapsed
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"{self.name} did not start")
 
-    def sample_memory(self) -> None:
-        if self.process is None:
-            return
-        try:
-            proc = psutil.Process(self.process.pid)
-            rss = proc.memory_info().rss + sum(c.memory_info().rss
-                                               for c in proc.children(recursive=True))
-            self.peak_rss = max(self.peak_rss, rss)
-        except psutil.Error:
-            pass
+    def watch_memory(self) -> None:
+        """Sample the server's memory from a separate process, so that reading /proc (several
+        ms per sample for a tree of workers) never stalls the load generator's event loop."""
+        assert self.process is not None
+        self._peaks = multiprocessing.Array("d", 2)
+        self._stop_watch = multiprocessing.Event()
+        self._watcher = multiprocessing.Process(
+            target=watch_tree, args=(self.process.pid, self._peaks, self._stop_watch),
+            daemon=True)
+        self._watcher.start()
+
+    @property
+    def peak_rss(self) -> float:
+        return self._peaks[0] if self._peaks is not None else 0.0
+
+    @property
+    def peak_pss(self) -> float:
+        return self._peaks[1] if self._peaks is not None else 0.0
 
     def stop(self) -> None:
+        if self._watcher is not None:
+            self._stop_watch.set()
+            self._watcher.join(5)
         if self.process is not None:
             os.killpg(self.process.pid, signal.SIGTERM)
             try:
@@ -102,6 +154,8 @@ class Server:
 
 async def load(server: Server, concurrency: int, seconds: float, max_requests: int) -> dict:
     names = list(QUERIES)
+    ACCEPT.update({n: "text/turtle" if analyse(QUERIES[n]).form in ("CONSTRUCT", "DESCRIBE")
+                   else "application/sparql-results+json" for n in names})
     latencies: dict[str, list[float]] = {n: [] for n in names}
     errors = 0
     done = 0
@@ -114,8 +168,7 @@ async def load(server: Server, concurrency: int, seconds: float, max_requests: i
             while time.perf_counter() < stop_at and done < max_requests:
                 name = names[i % len(names)]
                 i += 1
-                accept = ("text/turtle" if name.startswith(("construct", "profile"))
-                          else "application/sparql-results+json")
+                accept = ACCEPT[name]
                 t0 = time.perf_counter()
                 try:
                     r = await http.post(server.endpoint, data={"query": QUERIES[name]},
@@ -127,13 +180,8 @@ async def load(server: Server, concurrency: int, seconds: float, max_requests: i
                 done += 1
                 errors += not ok
 
-    async def sampler() -> None:
-        while time.perf_counter() < stop_at and done < max_requests:
-            server.sample_memory()
-            await asyncio.sleep(0.2)
-
     t0 = time.perf_counter()
-    await asyncio.gather(sampler(), *(client(w) for w in range(concurrency)))
+    await asyncio.gather(*(client(w) for w in range(concurrency)))
     elapsed = time.perf_counter() - t0
     every = sorted(x for xs in latencies.values() for x in xs)
 
@@ -152,7 +200,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--servers", nargs="+",
-                        default=["ctgraph", "ctgraph-cache", "oxigraph", "rdflib-endpoint"])
+                        default=["ctgraph", "ctgraph-cache", "bare", "oxigraph",
+                                 "rdflib-endpoint"])
+    parser.add_argument("--named-queries", action=argparse.BooleanOptionalAction, default=True,
+                        help="add ctgraph's named queries (bound to their examples) to the mix")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
     parser.add_argument("--seconds", type=float, default=10)
     parser.add_argument("--max-requests", type=int, default=100_000)
@@ -160,6 +211,8 @@ def main() -> int:
     parser.add_argument("--merge", type=Path, nargs="*", default=[],
                         help="earlier --output files whose rows join this run's table")
     args = parser.parse_args()
+    if args.named_queries:
+        QUERIES.update(named_queries())
     results = []
     for name in args.servers:
         server = Server(name, args.data, cache=name == "ctgraph-cache")
@@ -168,7 +221,9 @@ def main() -> int:
             for c in args.concurrency:
                 row = asyncio.run(load(server, c, args.seconds, args.max_requests))
                 row.update(server=name, concurrency=c, startup_s=round(startup, 2),
-                           peak_rss_mb=round(server.peak_rss / 2**20, 1))
+                           peak_rss_mb=round(server.peak_rss / 2**20, 1),
+                           peak_pss_mb=round(server.peak_pss / 2**20, 1),
+                           queries=len(QUERIES))
                 results.append(row)
                 print(json.dumps({k: v for k, v in row.items() if k != "per_query_p50_ms"}),
                       file=sys.stderr)
@@ -180,8 +235,8 @@ def main() -> int:
         results = json.loads(earlier.read_text()) + results
     base = {(r["server"], r["concurrency"]): r["throughput"] for r in results}
     print("| server | conc. | req/s | × Oxigraph | × rdflib-endpoint | p50 ms | p95 ms | p99 ms "
-          "| errors | start-up s | peak RSS MB |")
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+          "| errors | start-up s | peak PSS MB | peak RSS MB |")
+    print("|---|---|---|---|---|---|---|---|---|---|---|---|")
     for r in results:
         ox = base.get(("oxigraph", r["concurrency"]))
         rl = base.get(("rdflib-endpoint", r["concurrency"]))
@@ -190,7 +245,7 @@ def main() -> int:
               f"| {r['throughput']:.1f} | – | ", end="")
         print(f"{r['throughput'] / rl:.1f} | " if rl else "– | ", end="")
         print(f"{r['p50_ms']:.1f} | {r['p95_ms']:.1f} | {r['p99_ms']:.1f} | {r['errors']} | "
-              f"{r['startup_s']} | {r['peak_rss_mb']} |")
+              f"{r['startup_s']} | {r.get('peak_pss_mb', '–')} | {r['peak_rss_mb']} |")
     return 0
 
 

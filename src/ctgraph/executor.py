@@ -6,7 +6,8 @@ server forks a single-threaded *zygote* holding the store; every worker is forke
 zygote (never from the multi-threaded server, where a lock held by another thread would be
 inherited locked). The server talks to each worker over its own socket pair and, when a query
 outlives its time limit, kills that worker with SIGKILL and asks the zygote for a fresh one.
-Workers serialise answers themselves, so only finished bytes cross the socket.
+Workers serialise (and, for clients that accept it, gzip) answers themselves, so only
+finished bytes cross the socket and the event loop never compresses.
 
 Where fork() is unavailable, or for stores that live elsewhere (a remote endpoint), the
 `ThreadExecutor` runs queries in threads: the client still gets its 503 at the time limit, but
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gzip
 import logging
 import os
 import pickle
@@ -29,7 +31,7 @@ from typing import Protocol
 
 import pyoxigraph as ox
 
-from ctgraph.media import BY_KEY
+from ctgraph.media import BY_KEY, GZIP_LEVEL, GZIP_MIN_BYTES
 from ctgraph.serialize import serialize_results, serialize_triples
 from ctgraph.store import GraphStore
 
@@ -51,6 +53,9 @@ class Job:
     """Format key for CONSTRUCT/DESCRIBE answers; None: the client accepts none."""
     base_iri: str | None = None
     """Resolves relative IRIs in the query (stores that support it)."""
+    gzip: bool = False
+    """The client accepts gzip: a body of `GZIP_MIN_BYTES` or more is compressed where it is
+    made, in the worker, so the event loop never spends its time compressing."""
 
 
 @dataclass(frozen=True)
@@ -59,6 +64,8 @@ class Answer:
     """"results" or "graph"."""
     format_key: str
     body: bytes
+    encoding: str | None = None
+    """The body's Content-Encoding ("gzip"), None when sent as it is."""
 
 
 class QuerySyntaxError(Exception):
@@ -96,11 +103,18 @@ def execute(store: GraphStore, job: Job) -> Answer:
         if job.graph_format is None:
             raise NotAcceptable("graph")
         body = serialize_triples(result, BY_KEY[job.graph_format])
-        return Answer("graph", job.graph_format, body)
+        return _encoded(Answer("graph", job.graph_format, body), job)
     if job.results_format is None:
         raise NotAcceptable("results")
     fmt = BY_KEY[job.results_format]
-    return Answer("results", job.results_format, serialize_results(result, fmt))
+    return _encoded(Answer("results", job.results_format, serialize_results(result, fmt)), job)
+
+
+def _encoded(answer: Answer, job: Job) -> Answer:
+    if not job.gzip or len(answer.body) < GZIP_MIN_BYTES:
+        return answer
+    body = gzip.compress(answer.body, compresslevel=GZIP_LEVEL, mtime=0)
+    return Answer(answer.kind, answer.format_key, body, "gzip")
 
 
 def _evaluate(store: GraphStore, job: Job) -> tuple[str, object]:

@@ -145,3 +145,35 @@ def choose(accept: str | None, format_param: str | None, offers: list[Format]) -
 def offered(offers: list[Format]) -> str:
     """Comma-separated media types, for 406 messages."""
     return ", ".join(o.media_type for o in offers)
+
+
+GZIP_MIN_BYTES = 1024
+"""Bodies shorter than this are sent as they are: compressing them saves nothing."""
+GZIP_LEVEL = 6
+"""zlib's default: level 9 takes about 4x the time (1.2 ms against 0.27 ms on a 91 kB
+results document) for a body 15 % smaller."""
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header (RFC 9110 §12.5.3) allows gzip: named with q > 0,
+    or covered by ``*`` without being refused by name."""
+    named: float | None = None
+    star: float | None = None
+    for item in (accept_encoding or "").split(","):
+        coding, *params = (part.strip() for part in item.split(";"))
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        coding = coding.lower()
+        if coding in ("gzip", "x-gzip"):
+            named = q if named is None else max(named, q)
+        elif coding == "*":
+            star = q
+    if named is not None:
+        return named > 0
+    return star is not None and star > 0

@@ -4,7 +4,7 @@
 (`store` if given, else ``settings.store`` / ``settings.data`` / the bundled graph with the
 shapes in ctgr:graph/shapes), starts the query executor (killable worker processes), and
 shuts both down on exit. Middleware: per-request log line, CORS for any origin (no
-credentials), HEAD for every GET route, gzip.
+credentials), HEAD for every GET route, gzip negotiated with q-values.
 
 Contract for routers from other modules
 ---------------------------------------
@@ -35,9 +35,8 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.middleware.gzip import GZipMiddleware
 
-from ctgraph import __version__
+from ctgraph import __version__, media
 from ctgraph.executor import make_executor
 from ctgraph.namespaces import PREFIXES
 from ctgraph.settings import Settings
@@ -45,6 +44,7 @@ from ctgraph.store import GraphStore, load_paths, open_disk_store
 from ctgraph.web import api, errors, linked_data, sparql, ui, void
 from ctgraph.web.accesslog import AccessLog
 from ctgraph.web.cache import LRUCache
+from ctgraph.web.compression import NegotiatedGZip
 from ctgraph.web.head import HeadAsGet
 
 log = logging.getLogger("ctgraph.web")
@@ -107,7 +107,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(ui.router)
     app.include_router(linked_data.router)
 
-    app.add_middleware(GZipMiddleware, minimum_size=1024)
+    app.add_middleware(NegotiatedGZip, minimum_size=media.GZIP_MIN_BYTES,
+                       compresslevel=media.GZIP_LEVEL)
     app.add_middleware(HeadAsGet)
     app.add_middleware(
         CORSMiddleware, allow_origins=["*"], allow_credentials=False,

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
@@ -259,8 +259,10 @@ async def sparql_endpoint(request: Request) -> Response:
         base_iri=f"{settings.public_base_url}/sparql",
     )
     store = state.store
-    etag = etag_for(store.version, job)
+    etag = etag_for(store.version, job)  # weak: the same for either content-coding
+    job = replace(job, gzip=media.accepts_gzip(request.headers.get("accept-encoding")))
     headers = validators(etag, state.loaded_at, settings.cache_max_age)
+    headers["Vary"] += ", Accept-Encoding"
     if request.method == "POST":
         headers = {"Vary": headers["Vary"], "Cache-Control": "no-store"}
     elif is_not_modified(request, etag, state.loaded_at):
@@ -272,6 +274,8 @@ async def sparql_endpoint(request: Request) -> Response:
     if answer is None:
         answer = await _evaluate(request, job)
         state.cache.put(key, answer)
+    if answer.encoding:
+        headers["Content-Encoding"] = answer.encoding  # the gzip middleware leaves it be
     fmt = media.BY_KEY[answer.format_key]
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
