@@ -41,8 +41,20 @@ def named_queries() -> dict[str, str]:
     return {f"named/{name}": q.bind(q.example) for name, q in bundled_catalog().items()}
 
 
-QUERIES = dict(MIX)
+QUERIES: dict[str, str] = {}
+"""The mix a run cycles through (`prepare_mix` fills it)."""
 ACCEPT: dict[str, str] = {}
+"""Accept header per query of the mix: Turtle for graphs, SPARQL JSON for results."""
+
+
+def prepare_mix(with_named_queries: bool = True) -> None:
+    """Fill QUERIES with bench/queries (and the named queries) and ACCEPT to match."""
+    QUERIES.clear()
+    QUERIES.update(MIX)
+    if with_named_queries:
+        QUERIES.update(named_queries())
+    ACCEPT.update({n: "text/turtle" if analyse(q).form in ("CONSTRUCT", "DESCRIBE")
+                   else "application/sparql-results+json" for n, q in QUERIES.items()})
 
 
 def free_port() -> int:
@@ -77,6 +89,17 @@ class Server:
         self._stop_watch = None
         self._watcher: multiprocessing.Process | None = None
         self.cache = cache
+        self.load_s: float | None = None
+        """Seconds `ctgraph load` took (ctgraph-disk only)."""
+
+    def disk_store(self) -> str:
+        """`ctgraph load` the data into a fresh on-disk store; its load time is recorded."""
+        folder = tempfile.mkdtemp(prefix="ctgraph-bench-store-")
+        started = time.perf_counter()
+        subprocess.run([sys.executable, "-m", "ctgraph.cli", "load", str(self.data), "--store",
+                        f"{folder}/store"], check=True, stderr=subprocess.DEVNULL)
+        self.load_s = time.perf_counter() - started
+        return f"{folder}/store"
 
     @property
     def endpoint(self) -> str:
@@ -87,9 +110,15 @@ class Server:
         """Start the server; return seconds until it answered its first query."""
         started = time.perf_counter()
         if self.name.startswith("ctgraph"):
-            cmd = [sys.executable, "-m", "ctgraph.cli", "serve", str(self.data), "--port",
+            source = [str(self.data)]
+            if self.name == "ctgraph-disk":  # load once into RocksDB; start-up is opening it
+                source = ["--store", self.disk_store()]
+                started = time.perf_counter()
+            cmd = [sys.executable, "-m", "ctgraph.cli", "serve", *source, "--port",
                    str(self.port), "--cache-entries", "512" if self.cache else "0",
                    "--log-level", "warning"]
+            if self.name == "ctgraph-threads":
+                cmd += ["--query-workers", "0"]
         elif self.name == "bare":
             cmd = [sys.executable, str(HERE / "bare_endpoint.py"), str(self.data), "--port",
                    str(self.port)]
@@ -152,10 +181,16 @@ class Server:
                 os.killpg(self.process.pid, signal.SIGKILL)
 
 
+def percentile(sorted_seconds: list[float], q: float) -> float:
+    """The q-quantile (nearest rank) of sorted latencies, in milliseconds."""
+    if not sorted_seconds:
+        return float("nan")
+    return round(sorted_seconds[min(len(sorted_seconds) - 1, int(q * len(sorted_seconds)))]
+                 * 1000, 2)
+
+
 async def load(server: Server, concurrency: int, seconds: float, max_requests: int) -> dict:
     names = list(QUERIES)
-    ACCEPT.update({n: "text/turtle" if analyse(QUERIES[n]).form in ("CONSTRUCT", "DESCRIBE")
-                   else "application/sparql-results+json" for n in names})
     latencies: dict[str, list[float]] = {n: [] for n in names}
     errors = 0
     done = 0
@@ -185,12 +220,10 @@ async def load(server: Server, concurrency: int, seconds: float, max_requests: i
     elapsed = time.perf_counter() - t0
     every = sorted(x for xs in latencies.values() for x in xs)
 
-    def pct(xs: list[float], q: float) -> float:
-        return xs[min(len(xs) - 1, int(q * len(xs)))] * 1000 if xs else float("nan")
-
     return {
         "requests": done, "errors": errors, "throughput": done / elapsed,
-        "p50_ms": pct(every, 0.50), "p95_ms": pct(every, 0.95), "p99_ms": pct(every, 0.99),
+        "p50_ms": percentile(every, 0.50), "p95_ms": percentile(every, 0.95),
+        "p99_ms": percentile(every, 0.99),
         "per_query_p50_ms": {n: round(statistics.median(v) * 1000, 2)
                              for n, v in latencies.items() if v},
     }
@@ -200,8 +233,11 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--data", type=Path, required=True)
     parser.add_argument("--servers", nargs="+",
-                        default=["ctgraph", "ctgraph-cache", "bare", "oxigraph",
-                                 "rdflib-endpoint"])
+                        default=["ctgraph", "ctgraph-cache", "ctgraph-threads", "ctgraph-disk",
+                                 "bare", "oxigraph", "rdflib-endpoint"],
+                        help="ctgraph: worker processes (default settings); -cache: result "
+                        "cache on; -threads: --query-workers 0; -disk: serve --store after "
+                        "ctgraph load")
     parser.add_argument("--named-queries", action=argparse.BooleanOptionalAction, default=True,
                         help="add ctgraph's named queries (bound to their examples) to the mix")
     parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 8])
@@ -211,8 +247,7 @@ def main() -> int:
     parser.add_argument("--merge", type=Path, nargs="*", default=[],
                         help="earlier --output files whose rows join this run's table")
     args = parser.parse_args()
-    if args.named_queries:
-        QUERIES.update(named_queries())
+    prepare_mix(args.named_queries)
     results = []
     for name in args.servers:
         server = Server(name, args.data, cache=name == "ctgraph-cache")
@@ -223,7 +258,7 @@ def main() -> int:
                 row.update(server=name, concurrency=c, startup_s=round(startup, 2),
                            peak_rss_mb=round(server.peak_rss / 2**20, 1),
                            peak_pss_mb=round(server.peak_pss / 2**20, 1),
-                           queries=len(QUERIES))
+                           queries=len(QUERIES), disk_load_s=server.load_s)
                 results.append(row)
                 print(json.dumps({k: v for k, v in row.items() if k != "per_query_p50_ms"}),
                       file=sys.stderr)
