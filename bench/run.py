@@ -198,7 +198,7 @@ async def load(server: Server, concurrency: int, seconds: float, max_requests: i
 
     async def client(worker: int) -> None:
         nonlocal errors, done
-        async with httpx.AsyncClient(timeout=60) as http:
+        async with httpx.AsyncClient(timeout=300) as http:
             i = worker
             while time.perf_counter() < stop_at and done < max_requests:
                 name = names[i % len(names)]

@@ -10,9 +10,16 @@
     of the session. The port is chosen by the OS (``--port 0``) and read from the line the
     server prints, so parallel runs never collide.
 
-``server`` (session-scoped)
-    One server over the bundled graph with default settings, shared by the whole session.
-    Treat it as read-only: do not use it for tests that kill workers or need other options.
+``server`` (session-scoped, parametrised over the store back-ends)
+    A server over the bundled graph with default settings, shared by the whole session, once
+    per back-end: ``memory`` (the files loaded in memory), ``disk`` (``ctgraph load`` into an
+    on-disk store, then ``serve --store PATH``) and ``remote`` (``serve --store URL`` in front
+    of a real ``oxigraph serve`` process on 127.0.0.1 holding the same quads). Every test that
+    uses it runs on each. Treat it as read-only: do not use it for tests that kill workers or
+    need other options.
+
+``oxigraph_endpoint`` / ``disk_store_path`` (session-scoped)
+    The remote back-end's query URL and the on-disk back-end's folder, for tests of their own.
 
 The environment's CTGRAPH_* variables are removed for these processes so that a developer's
 settings cannot change test results.
@@ -21,6 +28,7 @@ settings cannot change test results.
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -30,7 +38,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
+import pyoxigraph as ox
 import pytest
+
+BACKENDS = ("memory", "disk", "remote")
 
 
 @dataclass
@@ -123,6 +134,62 @@ def serve_files() -> Iterator[Callable[..., RunningServer]]:
         server.stop()
 
 
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
 @pytest.fixture(scope="session")
-def server(serve_files: Callable[..., RunningServer]) -> RunningServer:
+def oxigraph_endpoint() -> Iterator[str]:
+    """A real Oxigraph server on 127.0.0.1 holding exactly what the memory server holds (the
+    bundled data and shapes, the union default graph materialised as a set)."""
+    from ctgraph.store import load_bundled, materialise_union
+
+    binary = shutil.which("oxigraph")
+    assert binary, "the oxigraph server is missing: pip install -e '.[test]' installs it"
+    port = free_port()
+    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
+                break
+            except httpx.HTTPError:
+                if time.monotonic() > deadline or process.poll() is not None:
+                    raise RuntimeError("oxigraph serve did not start") from None
+                time.sleep(0.05)
+        store = load_bundled(shapes=True).oxigraph
+        materialise_union(store)  # a no-op when the store already holds the union
+        r = httpx.post(base + "/store", content=ox.serialize(store, format=ox.RdfFormat.N_QUADS),
+                       headers={"Content-Type": "application/n-quads"}, timeout=60)
+        assert r.status_code in (200, 201, 204), r.text
+        yield base + "/query"
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def disk_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bundled graph loaded by `ctgraph load` into an on-disk store."""
+    path = tmp_path_factory.mktemp("stores") / "bundled"
+    run = subprocess.run([sys.executable, "-m", "ctgraph.cli", "load", "--store", str(path)],
+                         capture_output=True, text=True, timeout=300)
+    assert run.returncode == 0, run.stderr
+    return path
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest, serve_files: Callable[..., RunningServer]
+           ) -> RunningServer:
+    if request.param == "disk":
+        return serve_files(store=str(request.getfixturevalue("disk_store_path")))
+    if request.param == "remote":
+        return serve_files(store=request.getfixturevalue("oxigraph_endpoint"))
     return serve_files()
