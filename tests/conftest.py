@@ -10,13 +10,27 @@
     of the session. The port is chosen by the OS (``--port 0``) and read from the line the
     server prints, so parallel runs never collide.
 
-``server`` (session-scoped, parametrised over the store back-ends)
+``server`` (session-scoped, parametrised over the store back-ends: ``BACKENDS``)
     A server over the bundled graph with default settings, shared by the whole session, once
-    per back-end: ``memory`` (the files loaded in memory), ``disk`` (``ctgraph load`` into an
-    on-disk store, then ``serve --store PATH``) and ``remote`` (``serve --store URL`` in front
-    of a real ``oxigraph serve`` process on 127.0.0.1 holding the same quads). Every test that
-    uses it runs on each. Treat it as read-only: do not use it for tests that kill workers or
-    need other options.
+    per back-end, so every test that uses it runs three times (``test_x[memory]``,
+    ``test_x[disk]``, ``test_x[remote]``):
+
+    * ``memory``: ``ctgraph serve``, the bundled files loaded in memory (``memory_server``);
+    * ``disk``: ``ctgraph load --store PATH`` once per session into a temporary folder
+      (``disk_store_path``), then ``ctgraph serve --store PATH`` (``disk_server``);
+    * ``remote``: ``ctgraph serve --store URL`` (``remote_server``) in front of a real
+      ``oxigraph serve`` process on a free loopback port (``oxigraph_endpoint``, the query
+      URL), loaded with the N-Quads of exactly what the memory server holds and stopped at
+      the end of the session even after a failure. The ``oxigraph`` command comes from
+      ``pip install oxigraph`` (the test extra); without it the remote tests fail, loudly.
+
+    Treat it as read-only: do not use it for tests that kill workers or need other options.
+    A test that cannot hold on some back-end restricts itself explicitly, with a comment
+    saying why: ``@pytest.mark.parametrize("server", ["memory"], indirect=True)``.
+
+``memory_server`` / ``disk_server`` / ``remote_server`` (session-scoped)
+    The same three servers by name, for tests that compare back-ends with each other (the
+    memory server's answers are the reference: ``test_backends_same_answers.py``).
 
 ``oxigraph_endpoint`` / ``disk_store_path`` (session-scoped)
     The remote back-end's query URL and the on-disk back-end's folder, for tests of their own.
@@ -142,17 +156,41 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def oxigraph_binary() -> str:
+    """The `oxigraph` command of this interpreter's environment (``pip install oxigraph``, in
+    the test extra), else the one on PATH. Missing is a failure, never a skip: CI installs it."""
+    beside = Path(sys.executable).with_name("oxigraph")
+    binary = str(beside) if beside.is_file() else shutil.which("oxigraph")
+    if binary is None:
+        pytest.fail("the oxigraph server is missing: pip install -e '.[test]' installs it",
+                    pytrace=False)
+    return binary
+
+
+def _stop(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
-def oxigraph_endpoint() -> Iterator[str]:
-    """A real Oxigraph server on 127.0.0.1 holding exactly what the memory server holds (the
-    bundled data and shapes, the union default graph materialised as a set)."""
+def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A real `oxigraph serve` on 127.0.0.1 holding exactly the quads the memory server holds:
+    the bundled data and shapes as `app.open_store` loads them, and the union default graph
+    materialised (set semantics) in its default graph. Stopped at the end of the session,
+    whatever happened."""
     from ctgraph.store import load_bundled, materialise_union
 
-    binary = shutil.which("oxigraph")
-    assert binary, "the oxigraph server is missing: pip install -e '.[test]' installs it"
+    binary = oxigraph_binary()
+    log_path = tmp_path_factory.mktemp("oxigraph") / "serve.log"
     port = free_port()
-    process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
+                                   stdout=log_file, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         deadline = time.monotonic() + 30
@@ -162,7 +200,8 @@ def oxigraph_endpoint() -> Iterator[str]:
                 break
             except httpx.HTTPError:
                 if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("oxigraph serve did not start") from None
+                    raise RuntimeError("oxigraph serve did not start:\n"
+                                       + log_path.read_text(errors="replace")) from None
                 time.sleep(0.05)
         store = load_bundled(shapes=True).oxigraph
         materialise_union(store)  # a no-op when the store already holds the union
@@ -171,25 +210,44 @@ def oxigraph_endpoint() -> Iterator[str]:
         assert r.status_code in (200, 201, 204), r.text
         yield base + "/query"
     finally:
-        process.terminate()
-        process.wait(10)
+        _stop(process)
 
 
 @pytest.fixture(scope="session")
 def disk_store_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The bundled graph loaded by `ctgraph load` into an on-disk store."""
+    """The bundled graph loaded by `ctgraph load` into an on-disk store; what the command
+    wrote on stderr is kept beside it, in ``load.log``."""
+    from tests.helpers import run_ctgraph
+
     path = tmp_path_factory.mktemp("stores") / "bundled"
-    run = subprocess.run([sys.executable, "-m", "ctgraph.cli", "load", "--store", str(path)],
-                         capture_output=True, text=True, timeout=300)
+    run = run_ctgraph("load", "--store", str(path), timeout=300)
     assert run.returncode == 0, run.stderr
+    path.with_name("load.log").write_text(run.stderr, encoding="utf-8")
     return path
 
 
-@pytest.fixture(scope="session", params=BACKENDS)
-def server(request: pytest.FixtureRequest, serve_files: Callable[..., RunningServer]
-           ) -> RunningServer:
-    if request.param == "disk":
-        return serve_files(store=str(request.getfixturevalue("disk_store_path")))
-    if request.param == "remote":
-        return serve_files(store=request.getfixturevalue("oxigraph_endpoint"))
+@pytest.fixture(scope="session")
+def memory_server(serve_files: Callable[..., RunningServer]) -> RunningServer:
+    """`ctgraph serve` on the bundled graph in memory: the reference the others answer like."""
     return serve_files()
+
+
+@pytest.fixture(scope="session")
+def disk_server(serve_files: Callable[..., RunningServer], disk_store_path: Path
+                ) -> RunningServer:
+    """`ctgraph serve --store PATH` on the store `ctgraph load` built."""
+    return serve_files(store=str(disk_store_path))
+
+
+@pytest.fixture(scope="session")
+def remote_server(serve_files: Callable[..., RunningServer], oxigraph_endpoint: str
+                  ) -> RunningServer:
+    """`ctgraph serve --store URL` in front of the real Oxigraph server."""
+    return serve_files(store=oxigraph_endpoint)
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def server(request: pytest.FixtureRequest) -> RunningServer:
+    """The shared server of one back-end (see the module docstring); each back-end's server
+    is started once per session, however often pytest switches between the parameters."""
+    return request.getfixturevalue(f"{request.param}_server")

@@ -18,6 +18,10 @@ from ctgraph.web import webassets
 from tests.ui_support import chromium_browser, in_ci, screenshot
 
 pytestmark = pytest.mark.browser
+# Memory back-end only, to keep the browser tests' run time down: the pages a browser gets are
+# the same HTML, scripts and answers whatever the store (test_backends_same_answers.py compares
+# them, and the HTTP suite runs on each back-end), so Chromium would check the same thing 3x.
+MEMORY_ONLY = pytest.mark.parametrize("server", ["memory"], indirect=True)
 
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 
@@ -69,6 +73,7 @@ def test_the_checker_finds_violations(browser) -> None:
         page.close()
 
 
+@MEMORY_ONLY
 @pytest.mark.parametrize("path", ["/search", "/search?q=UNRCCA", "/search?q=zzznothing",
                                   "/timeline"])
 def test_pages_meet_wcag_aa(browser, server, path: str) -> None:
@@ -80,6 +85,7 @@ def test_pages_meet_wcag_aa(browser, server, path: str) -> None:
         page.close()
 
 
+@MEMORY_ONLY
 def test_query_editor_page_meets_wcag_aa(browser, server) -> None:
     """The editor page, YASGUI included (ui-query.js labels its inputs, ui.css darkens its
     faint colours). One rule is left out, for YASGUI's markup only: its tab list holds the
@@ -103,6 +109,7 @@ def test_query_editor_page_meets_wcag_aa(browser, server) -> None:
         page.close()
 
 
+@MEMORY_ONLY
 def test_focus_is_visible(browser, server) -> None:
     """Keyboard focus on a timeline marker and on the search box draws a visible outline."""
     page = browser.new_page()

@@ -19,7 +19,11 @@ import pytest
 from ctgraph.web import webassets
 from tests.ui_support import chromium_browser, in_ci, screenshot
 
-pytestmark = pytest.mark.browser
+# Memory back-end only, to keep the browser tests' run time down: the pages a browser gets are
+# the same HTML, scripts and answers whatever the store (test_backends_same_answers.py compares
+# them, and the HTTP suite runs on each back-end), so Chromium would check the same thing 3x.
+pytestmark = [pytest.mark.browser,
+              pytest.mark.parametrize("server", ["memory"], indirect=True)]
 
 DATED_EVENTS = """PREFIX schema: <https://schema.org/>
 SELECT (COUNT(DISTINCT ?e) AS ?n) WHERE { ?e a schema:Event ; schema:startDate ?d }"""

@@ -221,6 +221,13 @@ def test_from_file_iri_loads_nothing(server):
         assert "root:" not in r.text
 
 
+def test_relative_iris_resolve_against_the_endpoint(server):
+    r = httpx.get(server.sparql, params={"query": "SELECT ?x WHERE { BIND(<rel/x> AS ?x) }"},
+                  headers={"Accept": "application/sparql-results+json"})
+    assert r.status_code == 200, r.text
+    assert r.json()["results"]["bindings"][0]["x"]["value"] == f"{server.url}/rel/x"
+
+
 # --- errors --------------------------------------------------------------------------------
 
 def test_malformed_query_is_400_with_line_and_column(server):

@@ -90,14 +90,11 @@ class EvaluationError(Exception):
 
 def execute(store: GraphStore, job: Job) -> Answer:
     """Evaluate `job` on `store` and serialise the answer (runs inside a worker)."""
-    from ctgraph.store import EmbeddedStore
-
-    extra = {"base_iri": job.base_iri} if job.base_iri and isinstance(store, EmbeddedStore) else {}
     result = store.query(
         job.sparql,
         default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
         named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
-        **extra,
+        base_iri=job.base_iri,
     )
     if isinstance(result, ox.QueryTriples):
         if job.graph_format is None:

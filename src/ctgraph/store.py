@@ -53,6 +53,7 @@ class GraphStore(Protocol):
         default_graphs: list[str] | None = None,
         named_graphs: list[str] | None = None,
         substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
+        base_iri: str | None = None,
     ) -> QueryResult: ...
 
     def named_graphs(self) -> list[str]: ...
