@@ -138,3 +138,26 @@ def test_pool_grows_when_every_worker_is_busy(slow_server):
     assert r.status_code == 200 and r.json()["boolean"] is True
     assert statuses == [503, 503, 503]
     assert events[0] == "simple answered"
+    _settled(slow_server.process.pid, 3)  # the extra workers retired: the zygote and two
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_pool_does_not_grow_for_a_burst_of_fast_queries(slow_server):
+    """Sixteen clients at once on two workers: every query is answered by the two workers
+    (no process is forked), since each waits only milliseconds for one to come free."""
+    pid = slow_server.process.pid
+    before = _settled(pid, 3)
+
+    def client(i: int) -> None:
+        with httpx.Client(timeout=60) as http:
+            for j in range(10):
+                r = http.get(slow_server.sparql, params={"query": f"ASK {{ ?s{i}x{j} a ?t }}"},
+                             headers={"Accept": "application/sparql-results+json"})
+                assert r.status_code == 200
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(16)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert _descendants(pid) == before

@@ -203,16 +203,24 @@ class _Worker:
 class ProcessExecutor:
     """A pool of forked worker processes (see the module docstring).
 
-    It starts `size` workers and, when all are busy (say, with slow queries), forks more on
-    demand up to `2 * size`, so a few runaway queries cannot make every other client wait for
-    their time limit.
+    It keeps `size` workers. When a query has waited `GROW_AFTER` seconds (at most a quarter of
+    its time limit) and none is free, say because slow queries hold them all, it forks another,
+    up to `2 * size`, so a few runaway queries cannot make every other client wait for their
+    time limit. An extra worker retires as soon as it has answered. Growing only after a wait,
+    not whenever all are busy, matters for memory: each worker that has run queries holds its
+    own copy of most of the in-memory store (Oxigraph's store writes to its nodes while reading
+    them), so a pool that grew under an ordinary burst of fast queries would double the
+    server's memory for nothing.
     """
+
+    GROW_AFTER = 0.5
 
     def __init__(self, store: GraphStore, size: int):
         self.store = store
         self.size = max(1, size)
         self.max_size = 2 * self.size
         self._growing = 0
+        self._waiting = 0
         self._ctrl: socket.socket | None = None
         self._zygote_pid = 0
         self._lock = threading.Lock()
@@ -269,8 +277,9 @@ class ProcessExecutor:
         self._workers.pop(worker.pid, None)
 
     async def _replace(self, worker: _Worker) -> None:
+        """Kill `worker`; fork a fresh one if the pool is now below its size."""
         self._discard(worker)
-        if self._ctrl is None:
+        if self._ctrl is None or len(self._workers) + self._growing >= self.size:
             return
         try:
             fresh = await asyncio.to_thread(self._spawn)
@@ -299,13 +308,7 @@ class ProcessExecutor:
     async def run(self, job: Job, timeout: float) -> Answer:
         assert self._idle is not None, "executor not started"
         deadline = asyncio.get_running_loop().time() + timeout
-        worker = await self._grow() if self._idle.empty() else None
-        if worker is None:
-            try:
-                async with asyncio.timeout_at(deadline):
-                    worker = await self._idle.get()
-            except TimeoutError:
-                raise QueryTimeout() from None
+        worker = await self._acquire(deadline, min(self.GROW_AFTER, timeout / 4))
         try:
             async with asyncio.timeout_at(deadline):
                 reply = await worker.roundtrip(job)
@@ -319,8 +322,37 @@ class ProcessExecutor:
         except BaseException:  # cancelled (client gone, shutdown): the worker's state is unknown
             await asyncio.shield(self._replace(worker))
             raise
-        self._idle.put_nowait(worker)
+        self._release(worker)
         return _unpack(reply)
+
+    async def _acquire(self, deadline: float, grow_after: float) -> _Worker:
+        """An idle worker; a new one if none came free within `grow_after` seconds."""
+        assert self._idle is not None
+        self._waiting += 1
+        try:
+            try:
+                return await asyncio.wait_for(self._idle.get(), grow_after)
+            except TimeoutError:
+                pass
+            worker = await self._grow()
+            if worker is not None:
+                return worker
+            try:
+                async with asyncio.timeout_at(deadline):
+                    return await self._idle.get()
+            except TimeoutError:
+                raise QueryTimeout() from None
+        finally:
+            self._waiting -= 1
+
+    def _release(self, worker: _Worker) -> None:
+        """Back to the idle queue, or retired if the pool has grown beyond its size and no
+        query is waiting for a worker."""
+        assert self._idle is not None
+        if len(self._workers) > self.size and not self._waiting:
+            self._discard(worker)
+        else:
+            self._idle.put_nowait(worker)
 
 
 def _recv_exactly(sock: socket.socket, n: int) -> bytes:

@@ -41,8 +41,8 @@ class Settings(BaseSettings):
     query_workers: int = Field(
         default_factory=lambda: min(max(os.cpu_count() or 2, 2), 8), ge=0,
         description="Worker processes evaluating queries (killable at the time limit; up to "
-        "twice as many when all are busy); 0 evaluates in threads, where a timed-out query "
-        "cannot be stopped",
+        "twice as many while slow queries hold them all); 0 evaluates in threads, where a "
+        "timed-out query cannot be stopped",
     )
     shapes: bool = Field(
         default=True, description="Serve the bundled SHACL shapes in graph ctgr:graph/shapes"
