@@ -161,3 +161,38 @@ def test_pool_does_not_grow_for_a_burst_of_fast_queries(slow_server):
     for thread in threads:
         thread.join()
     assert _descendants(pid) == before
+
+
+@pytest.fixture(scope="module")
+def busy_server(serve_files):
+    """A time limit of 20 s: a worker counts as held by a runaway query after 2 s."""
+    server = serve_files(timeout=20, query_workers=2, cache_entries=0)
+    yield server
+    server.stop()
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc")
+def test_pool_does_not_grow_while_workers_turn_over_ordinary_queries(busy_server):
+    """Eight clients of a query that takes a fifth of a second on two workers: each query
+    waits several times longer than it runs, but no worker holds one for long, so no process
+    is forked (an extra worker would add no CPU and would first copy the store)."""
+    pid = busy_server.process.pid
+    before = _settled(pid, 3)
+    statuses: list[int] = []
+
+    def client(i: int) -> None:
+        with httpx.Client(timeout=60) as http:
+            for j in range(3):
+                query = ("SELECT (COUNT(*) AS ?n) WHERE { SELECT * WHERE { "
+                         f"?a{i}x{j} ?b ?c . ?d ?e ?f }} LIMIT 1000000 }}")
+                r = http.post(busy_server.sparql, data={"query": query},
+                              headers={"Accept": "application/sparql-results+json"})
+                statuses.append(r.status_code)
+
+    threads = [threading.Thread(target=client, args=(i,)) for i in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 24
+    assert _descendants(pid) == before
