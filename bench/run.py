@@ -235,6 +235,7 @@ def warm_up(server: Server, seconds: float) -> None:
 async def load(server: Server, concurrency: int, seconds: float, max_requests: int) -> dict:
     names = list(QUERIES)
     latencies: dict[str, list[float]] = {n: [] for n in names}
+    answered: dict[str, list[float]] = {n: [] for n in names}  # 200s only: per-query medians
     errors = 0
     done = 0
     stop_at = time.perf_counter() + seconds
@@ -255,6 +256,8 @@ async def load(server: Server, concurrency: int, seconds: float, max_requests: i
                 except httpx.HTTPError:
                     ok = False
                 latencies[name].append(time.perf_counter() - t0)
+                if ok:
+                    answered[name].append(latencies[name][-1])
                 done += 1
                 errors += not ok
 
@@ -268,7 +271,7 @@ async def load(server: Server, concurrency: int, seconds: float, max_requests: i
         "p50_ms": percentile(every, 0.50), "p95_ms": percentile(every, 0.95),
         "p99_ms": percentile(every, 0.99),
         "per_query_p50_ms": {n: round(statistics.median(v) * 1000, 2)
-                             for n, v in latencies.items() if v},
+                             for n, v in answered.items() if v},
     }
 
 
@@ -328,7 +331,9 @@ def main() -> int:
         server = Server(name, args.data, cache=name == "ctgraph-cache")
         try:
             startup = server.start()
-            for _ in range(args.warmup):
+            # rdflib-endpoint cannot finish a pass, and a request its client gave up on runs
+            # on in the server, delaying the measured phase: no warm-up for it
+            for _ in range(0 if name == "rdflib-endpoint" else args.warmup):
                 warm_up(server, args.seconds)
             for c in args.concurrency:
                 row = asyncio.run(load(server, c, args.seconds, args.max_requests))
