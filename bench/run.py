@@ -29,7 +29,7 @@ import httpx
 import psutil
 import pyoxigraph
 
-from ctgraph.sparqltext import analyse
+from ctgraph.sparql.analysis import analyse
 
 HERE = Path(__file__).resolve().parent
 MIX = {p.stem: p.read_text() for p in sorted((HERE / "queries").glob("*.rq"))}
@@ -38,7 +38,7 @@ MIX = {p.stem: p.read_text() for p in sorted((HERE / "queries").glob("*.rq"))}
 def named_queries() -> dict[str, str]:
     """ctgraph's named queries (queries/*.rq) bound to their documented examples, as plain
     SPARQL every server can run."""
-    from ctgraph.catalog import bundled_catalog
+    from ctgraph.catalog.named_queries import bundled_catalog
 
     return {f"named/{name}": q.bind(q.example) for name, q in bundled_catalog().items()}
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import rdflib
 
-from ctgraph.bundle import ONTOLOGY_DIR, bundled_data_files
+from ctgraph.graph.bundle import ONTOLOGY_DIR, bundled_data_files
 
 SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
 """The source texts live beside the project root, not in it."""

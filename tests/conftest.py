@@ -183,7 +183,7 @@ def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     the bundled data and shapes as `app.open_store` loads them, and the union default graph
     materialised (set semantics) in its default graph. Stopped at the end of the session,
     whatever happened."""
-    from ctgraph.store import load_bundled, materialise_union
+    from ctgraph.graph.store import load_bundled, materialise_union
 
     binary = oxigraph_binary()
     log_path = tmp_path_factory.mktemp("oxigraph") / "serve.log"

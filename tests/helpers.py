@@ -10,7 +10,8 @@ from pathlib import Path
 
 import rdflib
 
-from ctgraph.validation import Result, validate_graph
+from ctgraph.validation.report import Result
+from ctgraph.validation.shacl import validate_graph
 
 ResultLike = Result
 

@@ -14,7 +14,7 @@ import httpx
 import pytest
 import rdflib
 
-from ctgraph.catalog import bundled_catalog
+from ctgraph.catalog.named_queries import bundled_catalog
 
 B = "https://w3id.org/ctgraph/"
 SPARQL_JSON = "application/sparql-results+json"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from ctgraph.bundle import bundled_data_files, bundled_shape_files
+from ctgraph.graph.bundle import bundled_data_files, bundled_shape_files
 from tests.helpers import run_ctgraph
 
 

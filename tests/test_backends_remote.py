@@ -10,9 +10,9 @@ import pytest
 from rdflib import Graph
 from rdflib.compare import isomorphic
 
-from ctgraph.namespaces import PREFIXES
-from ctgraph.remote import RemoteStore, open_remote_store
-from ctgraph.store import load_bundled
+from ctgraph.graph.namespaces import PREFIXES
+from ctgraph.graph.remote_store import RemoteStore, open_remote_store
+from ctgraph.graph.store import load_bundled
 
 SELECTS = [
     "SELECT ?e ?start WHERE { ?e <https://schema.org/startDate> ?start } ORDER BY ?start ?e",

@@ -23,8 +23,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from ctgraph.catalog import bundled_catalog
-from ctgraph.namespaces import GRAPH_REFERENCE, GRAPH_SHAPES
+from ctgraph.catalog.named_queries import bundled_catalog
+from ctgraph.graph.namespaces import GRAPH_REFERENCE, GRAPH_SHAPES
 
 PUBLIC = "http://ctgraph.test"
 """Every server's own address is replaced by this before comparing."""

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from ctgraph.web import webassets
+from ctgraph.web import static_assets as webassets
 from tests.ui_support import chromium_browser, in_ci, screenshot
 
 pytestmark = pytest.mark.browser

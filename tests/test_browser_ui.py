@@ -16,7 +16,7 @@ from typing import Any
 import httpx
 import pytest
 
-from ctgraph.web import webassets
+from ctgraph.web import static_assets as webassets
 from tests.ui_support import chromium_browser, in_ci, screenshot
 
 # Memory back-end only, to keep the browser tests' run time down: the pages a browser gets are

@@ -7,7 +7,7 @@ import re
 import pytest
 from rdflib import OWL, RDF, Graph
 
-from ctgraph.store import load_bundled
+from ctgraph.graph.store import load_bundled
 from tools.ontology_diagram import MODEL_DOC, ROOT, render
 
 DOC = MODEL_DOC.read_text(encoding="utf-8")

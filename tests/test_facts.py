@@ -12,8 +12,8 @@ import functools
 import pyoxigraph as ox
 import pytest
 
-from ctgraph.namespaces import PREFIXES
-from ctgraph.store import load_bundled
+from ctgraph.graph.namespaces import PREFIXES
+from ctgraph.graph.store import load_bundled
 
 PROLOGUE = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in PREFIXES.items())
 R = "https://w3id.org/ctgraph/"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rdflib import DCTERMS, OWL, RDF, RDFS, Graph, Namespace, URIRef
 
-from ctgraph.bundle import ONTOLOGY_DIR
+from ctgraph.graph.bundle import ONTOLOGY_DIR
 from tests.bundled import union
 
 CTG = Namespace("https://w3id.org/ctgraph/ontology#")

@@ -14,8 +14,8 @@ import pyoxigraph as ox
 import pytest
 import rdflib
 
-from ctgraph.catalog import bundled_catalog
-from ctgraph.store import EmbeddedStore, load_bundled
+from ctgraph.catalog.named_queries import bundled_catalog
+from ctgraph.graph.store import EmbeddedStore, load_bundled
 from tests.bundled import SEEDS, graph
 
 B = "https://w3id.org/ctgraph/"

@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 
-from ctgraph.catalog import (
+from ctgraph.catalog.named_queries import (
     CatalogError,
     Parameter,
     ParameterError,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import rdflib
 
-from ctgraph.catalog import bundled_catalog
+from ctgraph.catalog.named_queries import bundled_catalog
 
 B = "https://w3id.org/ctgraph/"
 

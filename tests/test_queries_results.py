@@ -7,7 +7,7 @@ import json
 import pyoxigraph as ox
 import pytest
 
-from ctgraph.results import FormatError, compact_iri, render
+from ctgraph.sparql.rendering import FormatError, compact_iri, render
 
 E = "https://w3id.org/ctgraph/"
 

@@ -9,7 +9,7 @@ import rdflib
 from rdflib.compare import isomorphic
 from rdflib.graph import DATASET_DEFAULT_GRAPH_ID
 
-from ctgraph.rdfio import RdfSyntaxError, line_column, read_files, read_graph
+from ctgraph.graph.rdf_reading import RdfSyntaxError, line_column, read_files, read_graph
 
 EX = rdflib.Namespace("http://example.org/")
 

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from ctgraph.rdfio import RdfSyntaxError, read_files
+from ctgraph.graph.rdf_reading import RdfSyntaxError, read_files
 from tests.helpers import run_ctgraph
 
 SECRET = "TOP-SECRET-7f3a9c"

@@ -9,7 +9,7 @@ import gzip
 import httpx
 import pytest
 
-from ctgraph.media import GZIP_MIN_BYTES, accepts_gzip
+from ctgraph.sparql.media_types import GZIP_MIN_BYTES, accepts_gzip
 
 BIG = "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o LIMIT 200"
 SMALL = "ASK { ?s ?p ?o }"

@@ -21,8 +21,8 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from ctgraph.namespaces import GRAPH_REFERENCE, PREFIXES
-from ctgraph.store import load_paths
+from ctgraph.graph.namespaces import GRAPH_REFERENCE, PREFIXES
+from ctgraph.graph.store import load_paths
 
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"""

@@ -9,9 +9,9 @@ import sys
 import httpx
 import pytest
 
-from ctgraph import media
-from ctgraph.sparqltext import analyse, error_position
-from ctgraph.web.cache import LRUCache
+from ctgraph.sparql import media_types as media
+from ctgraph.sparql.analysis import analyse, error_position
+from ctgraph.web.answer_cache import LRUCache
 
 
 @pytest.mark.parametrize(
@@ -144,7 +144,7 @@ def test_serve_reports_bad_files_with_position(tmp_path):
 def test_serve_on_disk_store(tmp_path, serve_files):
     import pyoxigraph as ox
 
-    from ctgraph.store import materialise_union
+    from ctgraph.graph.store import materialise_union
 
     folder = tmp_path / "store"
     disk = ox.Store(str(folder))

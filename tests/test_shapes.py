@@ -13,8 +13,8 @@ import pytest
 import rdflib
 from rdflib import RDF, RDFS, Namespace, URIRef
 
-from ctgraph.bundle import bundled_shape_files
-from ctgraph.validation import validate_graph
+from ctgraph.graph.bundle import bundled_shape_files
+from ctgraph.validation.shacl import validate_graph
 
 SH = Namespace("http://www.w3.org/ns/shacl#")
 CTGSH = Namespace("https://w3id.org/ctgraph/shapes#")

@@ -10,8 +10,8 @@ from pathlib import Path
 import rdflib
 from rdflib import RDF
 
-from ctgraph.bundle import ONTOLOGY_DIR, bundled_data_files
-from ctgraph.namespaces import GRAPH_ONTOLOGY
+from ctgraph.graph.bundle import ONTOLOGY_DIR, bundled_data_files
+from ctgraph.graph.namespaces import GRAPH_ONTOLOGY
 from tests.helpers import run_ctgraph
 
 

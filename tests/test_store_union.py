@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ctgraph.store import EmbeddedStore, dataset_keywords, open_disk_store
+from ctgraph.graph.store import EmbeddedStore, dataset_keywords, open_disk_store
 
 G1, G2 = "urn:ex:g1", "urn:ex:g2"
 SHARED = "<urn:ex:s> <urn:ex:p> \"both\" <{g}> .\n"

@@ -8,10 +8,10 @@ import re
 import httpx
 import pytest
 
-from ctgraph.catalog import bundled_catalog
-from ctgraph.namespaces import PREFIXES
-from ctgraph.store import load_bundled
-from ctgraph.web import webassets
+from ctgraph.catalog.named_queries import bundled_catalog
+from ctgraph.graph.namespaces import PREFIXES
+from ctgraph.graph.store import load_bundled
+from ctgraph.web import static_assets as webassets
 from tests.ui_support import ThreadServer, in_ci
 
 
@@ -119,7 +119,7 @@ def test_pages_work_on_an_empty_graph() -> None:
     """A server over data with no events, names or phases still answers every page."""
     import pyoxigraph as ox
 
-    from ctgraph.store import EmbeddedStore
+    from ctgraph.graph.store import EmbeddedStore
 
     with ThreadServer(EmbeddedStore(ox.Store(), version="empty")) as srv:
         timeline = httpx.get(f"{srv.url}/timeline")

@@ -10,9 +10,9 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from ctgraph.namespaces import BASE
-from ctgraph.search import NameIndex, Resource, fold, resource_path, search
-from ctgraph.store import EmbeddedStore, load_bundled
+from ctgraph.graph.namespaces import BASE
+from ctgraph.graph.store import EmbeddedStore, load_bundled
+from ctgraph.views.search import NameIndex, Resource, fold, resource_path, search
 
 SKOS = "http://www.w3.org/2004/02/skos/core#"
 RDFS = "http://www.w3.org/2000/01/rdf-schema#"

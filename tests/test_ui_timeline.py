@@ -10,8 +10,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from ctgraph.store import EmbeddedStore, load_bundled
-from ctgraph.timeline import build_timeline, date_range_text, parse_period
+from ctgraph.graph.store import EmbeddedStore, load_bundled
+from ctgraph.views.timeline import build_timeline, date_range_text, parse_period
 
 XSD = "http://www.w3.org/2001/XMLSchema#"
 DATED_EVENTS = """PREFIX schema: <https://schema.org/>

@@ -32,7 +32,7 @@ import pytest
 import rdflib
 from rdflib.compare import isomorphic
 
-from ctgraph.sparqltext import analyse
+from ctgraph.sparql.analysis import analyse
 
 pytestmark = pytest.mark.w3c
 

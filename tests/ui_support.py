@@ -22,8 +22,8 @@ import httpx
 import pytest
 import uvicorn
 
+from ctgraph.graph.store import GraphStore
 from ctgraph.settings import Settings
-from ctgraph.store import GraphStore
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

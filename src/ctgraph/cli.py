@@ -38,7 +38,7 @@ def validate(
 
     Exit 0: conforms; 1: results at or above --fail-on; 2: unusable input.
     """
-    from ctgraph.validation import run_validate
+    from ctgraph.commands.validate import run_validate
 
     sys.exit(run_validate(list(paths), list(shapes), fmt=fmt, fail_on=fail_on, output=output))
 
@@ -57,7 +57,7 @@ def query(
     data: tuple[Path, ...],
 ) -> None:
     """Run SPARQL text, a .rq file, or a named query (see --list) on the graph."""
-    from ctgraph.querying import run_query_command
+    from ctgraph.commands.query import run_query_command
 
     sys.exit(run_query_command(query, list_queries=list_queries, params=list(params), fmt=fmt,
                                data=list(data)))
@@ -68,7 +68,7 @@ def query(
 @click.option("--format", "fmt", default="text", type=click.Choice(["text", "json"]))
 def stats(paths: tuple[Path, ...], fmt: str) -> None:
     """Triples, entities per class and facts per source of the graph."""
-    from ctgraph.stats import run_stats
+    from ctgraph.commands.stats import run_stats
 
     sys.exit(run_stats(list(paths), fmt=fmt))
 
@@ -107,7 +107,7 @@ def serve(paths: tuple[Path, ...], **options: object) -> None:
 @click.option("--store", "store", required=True, type=PATHS, help="On-disk store folder to create.")
 def load(paths: tuple[Path, ...], store: Path) -> None:
     """Load RDF files or folders (default: the bundled graph) into an on-disk store."""
-    from ctgraph.loading import run_load
+    from ctgraph.commands.load import run_load
 
     sys.exit(run_load(list(paths), store))
 

@@ -36,16 +36,21 @@ from pathlib import Path
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
-from ctgraph import __version__, media
-from ctgraph.executor import make_executor
-from ctgraph.namespaces import PREFIXES
+from ctgraph import __version__
+from ctgraph.graph.namespaces import PREFIXES
+from ctgraph.graph.store import GraphStore, load_paths, open_disk_store
 from ctgraph.settings import Settings
-from ctgraph.store import GraphStore, load_paths, open_disk_store
-from ctgraph.web import api, errors, linked_data, sparql, ui, void
-from ctgraph.web.accesslog import AccessLog
-from ctgraph.web.cache import LRUCache
-from ctgraph.web.compression import NegotiatedGZip
-from ctgraph.web.head import HeadAsGet
+from ctgraph.sparql import media_types as media
+from ctgraph.sparql.execution import make_executor
+from ctgraph.web import errors
+from ctgraph.web.answer_cache import LRUCache
+from ctgraph.web.middleware.access_log import AccessLog
+from ctgraph.web.middleware.gzip import NegotiatedGZip
+from ctgraph.web.middleware.head import HeadAsGet
+from ctgraph.web.routes import dataset_description as void
+from ctgraph.web.routes import linked_data, sparql
+from ctgraph.web.routes import named_queries as api
+from ctgraph.web.routes import pages as ui
 
 log = logging.getLogger("ctgraph.web")
 
@@ -54,7 +59,7 @@ def open_store(settings: Settings) -> GraphStore:
     the given files, or the bundled graph."""
     if settings.store and settings.store.startswith(("http://", "https://")):
         try:
-            from ctgraph.loading import open_remote_store
+            from ctgraph.commands.load import open_remote_store
         except ImportError:
             raise ValueError("remote stores are not available in this installation") from None
         return open_remote_store(settings.store, union_default_graph=settings.union_default_graph)

@@ -1,0 +1,79 @@
+"""Turn query answers and triples into bytes of a negotiated format (see `ctgraph.media`).
+
+pyoxigraph writes every format natively except compact JSON-LD: for that the triples go through
+rdflib, compacted with the project's published @context (the one served at /context.jsonld),
+so keys read ``schema:name`` rather than full IRIs.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+import pyoxigraph as ox
+
+from ctgraph.graph.namespaces import PREFIXES
+from ctgraph.sparql.media_types import Format
+
+RESULTS_FORMATS: dict[str, ox.QueryResultsFormat] = {
+    "json": ox.QueryResultsFormat.JSON,
+    "xml": ox.QueryResultsFormat.XML,
+    "csv": ox.QueryResultsFormat.CSV,
+    "tsv": ox.QueryResultsFormat.TSV,
+}
+RDF_FORMATS: dict[str, ox.RdfFormat] = {
+    "turtle": ox.RdfFormat.TURTLE,
+    "ntriples": ox.RdfFormat.N_TRIPLES,
+    "rdfxml": ox.RdfFormat.RDF_XML,
+    "trig": ox.RdfFormat.TRIG,
+    "nquads": ox.RdfFormat.N_QUADS,
+}
+_WITH_PREFIXES = {"turtle", "trig", "rdfxml"}
+
+
+def jsonld_context() -> dict[str, Any]:
+    """The project's JSON-LD context document: one term per published prefix."""
+    return {"@context": dict(sorted(PREFIXES.items()))}
+
+
+def serialize_results(result: ox.QuerySolutions | ox.QueryBoolean, fmt: Format) -> bytes:
+    """SELECT solutions or an ASK boolean in a SPARQL results format."""
+    return result.serialize(format=RESULTS_FORMATS[fmt.key])
+
+
+def serialize_triples(triples: Iterable[ox.Triple | ox.Quad], fmt: Format) -> bytes:
+    """Triples (CONSTRUCT, DESCRIBE, any RDF document) in an RDF format; the dataset formats
+    write them to the default graph."""
+    if fmt.key == "jsonld":
+        return _compact_jsonld(triples)
+    rdf_format = RDF_FORMATS[fmt.key]
+    if rdf_format.supports_datasets:
+        quads: Iterable[ox.Quad | ox.Triple] = (
+            t if isinstance(t, ox.Quad) else ox.Quad(t.subject, t.predicate, t.object)
+            for t in triples
+        )
+    else:
+        quads = triples
+    kwargs: dict[str, Any] = {"format": rdf_format}
+    if fmt.key in _WITH_PREFIXES:
+        kwargs["prefixes"] = PREFIXES
+    return ox.serialize(quads, **kwargs) or b""
+
+
+def _compact_jsonld(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:
+    import rdflib
+
+    graph = rdflib.Graph()
+    nt = ox.serialize(
+        (ox.Triple(t.subject, t.predicate, t.object) for t in triples),
+        format=ox.RdfFormat.N_TRIPLES,
+    )
+    if nt:
+        graph.parse(data=nt.decode("utf-8"), format="nt")
+    context = jsonld_context()["@context"]
+    text = graph.serialize(format="json-ld", context=context, auto_compact=True)
+    document = json.loads(text)
+    if isinstance(document, list):  # empty graph: rdflib writes a bare array
+        document = {"@context": context, "@graph": document}
+    return json.dumps(document, ensure_ascii=False, indent=2).encode("utf-8")

@@ -1,0 +1,2 @@
+"""ASGI middleware around every route: access log, negotiated gzip, HEAD for GET.
+"""

@@ -1,0 +1,231 @@
+"""What the service and its dataset are: SPARQL 1.1 Service Description (GET /sparql without
+a query), VoID with statistics (/.well-known/void, RFC 5785 as the VoID spec suggests) and the
+project's JSON-LD context (/context.jsonld).
+
+Statistics are counted once per store version with ordinary SPARQL over the store, so they
+describe exactly what queries see: the default graph and each named graph as a void:subset.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request, Response
+from fastapi.responses import JSONResponse
+
+from ctgraph import __version__
+from ctgraph.sparql import media_types as media
+from ctgraph.sparql.serialization import jsonld_context, serialize_triples
+from ctgraph.web.errors import HTTPProblem
+from ctgraph.web.http_caching import etag_for, is_not_modified, validators
+
+router = APIRouter(tags=["Service description"])
+
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+SD = "http://www.w3.org/ns/sparql-service-description#"
+VOID = "http://rdfs.org/ns/void#"
+DCT = "http://purl.org/dc/terms/"
+FORMATS_NS = "http://www.w3.org/ns/formats/"
+XSD_INTEGER = ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer")
+
+_W3C_FORMAT = {
+    "json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
+    "tsv": "SPARQL_Results_TSV", "turtle": "Turtle", "ntriples": "N-Triples",
+    "rdfxml": "RDF_XML", "jsonld": "JSON-LD", "trig": "TriG", "nquads": "N-Quads",
+}
+
+_COUNTS = """
+SELECT (COUNT(*) AS ?triples) (COUNT(DISTINCT ?s) AS ?subjects)
+       (COUNT(DISTINCT ?p) AS ?properties) (COUNT(DISTINCT ?o) AS ?objects)
+WHERE { %s }"""
+_ENTITIES = "SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE { %s FILTER(isIRI(?s)) }"
+_CLASSES = "SELECT (COUNT(DISTINCT ?o) AS ?n) WHERE { %s FILTER(?p = rdf:type) }"
+_CLASS_PARTITIONS = """SELECT ?class (COUNT(DISTINCT ?s) AS ?n)
+WHERE { ?s a ?class FILTER(isIRI(?class)) } GROUP BY ?class ORDER BY ?class"""
+_PROPERTY_PARTITIONS = """SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p"""
+
+_RDF_PREFIX = "PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>\n"
+
+
+def _number(store, sparql: str, var: str = "n") -> int:
+    for row in store.query(_RDF_PREFIX + sparql):
+        value = row[var]
+        return int(value.value) if value is not None else 0
+    return 0
+
+
+def graph_statistics(store, graph: str | None) -> dict[str, int]:
+    """void:triples, entities, classes, properties, distinctSubjects/Objects of one graph
+    (None: the default graph queries see)."""
+    pattern = f"GRAPH <{graph}> {{ ?s ?p ?o }}" if graph else "?s ?p ?o"
+    counts = next(iter(store.query(_COUNTS % pattern)))
+    return {
+        "triples": int(counts["triples"].value),
+        "distinctSubjects": int(counts["subjects"].value),
+        "properties": int(counts["properties"].value),
+        "distinctObjects": int(counts["objects"].value),
+        "entities": _number(store, _ENTITIES % pattern),
+        "classes": _number(store, _CLASSES % pattern),
+    }
+
+
+def _triple(s: ox.NamedNode | ox.BlankNode, p: str, o: ox.NamedNode | ox.BlankNode | ox.Literal
+            ) -> ox.Triple:
+    return ox.Triple(s, ox.NamedNode(p), o)
+
+
+def _int(n: int) -> ox.Literal:
+    return ox.Literal(str(n), datatype=XSD_INTEGER)
+
+
+def void_triples(request: Request) -> list[ox.Triple]:
+    """The VoID description, computed once per store version."""
+    state = request.app.state
+    store = state.store
+    cached = getattr(state, "void_cache", None)
+    if cached and cached[0] == store.version:
+        return cached[1]
+    base = state.settings.public_base_url
+    dataset = ox.NamedNode(f"{base}/.well-known/void#dataset")
+    out = [
+        _triple(dataset, RDF + "type", ox.NamedNode(VOID + "Dataset")),
+        _triple(dataset, DCT + "title", ox.Literal("ctgraph", language="en")),
+        _triple(dataset, VOID + "sparqlEndpoint", ox.NamedNode(f"{base}/sparql")),
+        _triple(dataset, VOID + "uriSpace", ox.Literal("https://w3id.org/ctgraph/")),
+        _triple(dataset, VOID + "feature", ox.NamedNode(FORMATS_NS + "Turtle")),
+    ]
+    out += _stat_triples(dataset, graph_statistics(store, None))
+    for cls_row in store.query(_CLASS_PARTITIONS):
+        part = ox.BlankNode()
+        out += [
+            _triple(dataset, VOID + "classPartition", part),
+            _triple(part, VOID + "class", cls_row["class"]),
+            _triple(part, VOID + "entities", _int(int(cls_row["n"].value))),
+        ]
+    for prop_row in store.query(_PROPERTY_PARTITIONS):
+        part = ox.BlankNode()
+        out += [
+            _triple(dataset, VOID + "propertyPartition", part),
+            _triple(part, VOID + "property", prop_row["p"]),
+            _triple(part, VOID + "triples", _int(int(prop_row["n"].value))),
+        ]
+    for graph in store.named_graphs():
+        subset = ox.NamedNode(f"{base}/.well-known/void#graph-{_slug(graph)}")
+        out += [
+            _triple(dataset, VOID + "subset", subset),
+            _triple(subset, RDF + "type", ox.NamedNode(VOID + "Dataset")),
+            _triple(subset, SD + "name", ox.NamedNode(graph)),
+            _triple(subset, VOID + "sparqlEndpoint", ox.NamedNode(f"{base}/sparql")),
+        ]
+        out += _stat_triples(subset, graph_statistics(store, graph))
+    state.void_cache = (store.version, out)
+    return out
+
+
+def _slug(iri: str) -> str:
+    return "".join(c if c.isalnum() or c in "-_." else "-" for c in iri.rstrip("/").split("/")[-1])
+
+
+def _stat_triples(node: ox.NamedNode, stats: dict[str, int]) -> list[ox.Triple]:
+    return [_triple(node, VOID + name, _int(value)) for name, value in stats.items()]
+
+
+def service_description_triples(request: Request) -> list[ox.Triple]:
+    state = request.app.state
+    base = state.settings.public_base_url
+    service = ox.NamedNode(f"{base}/sparql#service")
+    out = [
+        _triple(service, RDF + "type", ox.NamedNode(SD + "Service")),
+        _triple(service, SD + "endpoint", ox.NamedNode(f"{base}/sparql")),
+        _triple(service, SD + "supportedLanguage", ox.NamedNode(SD + "SPARQL11Query")),
+        _triple(service, DCT + "title", ox.Literal("ctgraph SPARQL endpoint", language="en")),
+        _triple(service, DCT + "hasVersion", ox.Literal(__version__)),
+    ]
+    if state.settings.service_allowlist:
+        out.append(_triple(service, SD + "feature", ox.NamedNode(SD + "BasicFederatedQuery")))
+    if getattr(state.store, "union_default_graph", False):
+        out.append(_triple(service, SD + "feature", ox.NamedNode(SD + "UnionDefaultGraph")))
+    for fmt in (*media.RESULTS, *media.GRAPH):
+        out.append(_triple(service, SD + "resultFormat",
+                           ox.NamedNode(FORMATS_NS + _W3C_FORMAT[fmt.key])))
+    dataset = ox.BlankNode()
+    default = ox.BlankNode()
+    void_doc = ox.NamedNode(f"{base}/.well-known/void#dataset")
+    out += [
+        _triple(service, SD + "defaultDataset", dataset),
+        _triple(dataset, RDF + "type", ox.NamedNode(SD + "Dataset")),
+        _triple(dataset, RDF + "type", ox.NamedNode(VOID + "Dataset")),
+        _triple(dataset, "http://www.w3.org/2000/01/rdf-schema#seeAlso", void_doc),
+        _triple(dataset, SD + "defaultGraph", default),
+        _triple(default, RDF + "type", ox.NamedNode(SD + "Graph")),
+    ]
+    for graph in state.store.named_graphs():
+        named = ox.BlankNode()
+        out += [
+            _triple(dataset, SD + "namedGraph", named),
+            _triple(named, RDF + "type", ox.NamedNode(SD + "NamedGraph")),
+            _triple(named, SD + "name", ox.NamedNode(graph)),
+        ]
+    return out
+
+
+def _rdf_response(request: Request, triples: Iterable[ox.Triple], fmt_param: str | None,
+                  title: str) -> Response:
+    state = request.app.state
+    fmt = media.choose(request.headers.get("accept"), fmt_param, media.RDF_DOCUMENT)
+    if fmt is None:
+        if fmt_param:
+            raise HTTPProblem(400, f"Unknown format {fmt_param!r}")
+        raise HTTPProblem(406, f"No acceptable format; offered: "
+                               f"{media.offered(media.RDF_DOCUMENT)}")
+    etag = etag_for(state.store.version, request.url.path, fmt.key)
+    headers = validators(etag, state.loaded_at, state.settings.cache_max_age)
+    if is_not_modified(request, etag, state.loaded_at):
+        return Response(status_code=304, headers=headers)
+    if fmt.key == "html":
+        turtle = serialize_triples(triples, media.BY_KEY["turtle"]).decode("utf-8")
+        body = _html_page(title, turtle, request.app.state.settings.public_base_url)
+        return Response(body, media_type=fmt.content_type, headers=headers)
+    return Response(serialize_triples(triples, fmt), media_type=fmt.content_type, headers=headers)
+
+
+def _html_page(title: str, turtle: str, base: str) -> str:
+    return (
+        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
+        f"<title>{html.escape(title)}</title></head><body>"
+        f"<h1>{html.escape(title)}</h1>"
+        "<form action='sparql' method='get'><p><label for='q'>SPARQL query</label></p>"
+        "<textarea id='q' name='query' rows='8' cols='80'>"
+        "SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea>"
+        "<p><button type='submit'>Run</button></p></form>"
+        f"<p>This description in RDF: <a href='?format=turtle'>Turtle</a>, "
+        f"<a href='?format=jsonld'>JSON-LD</a>. Dataset statistics: "
+        f"<a href='{html.escape(base)}/.well-known/void'>VoID</a>.</p>"
+        f"<pre>{html.escape(turtle)}</pre></body></html>"
+    )
+
+
+def service_description_response(request: Request, fmt_param: str | None) -> Response:
+    """GET /sparql without a query: the service description, negotiated (HTML for browsers)."""
+    return _rdf_response(request, service_description_triples(request), fmt_param,
+                         "ctgraph SPARQL endpoint")
+
+
+@router.get("/.well-known/void", summary="VoID description with dataset statistics",
+            response_class=Response)
+async def void_description(request: Request, format: str | None = None) -> Response:
+    import asyncio
+
+    triples = await asyncio.to_thread(void_triples, request)
+    return _rdf_response(request, triples, format, "ctgraph dataset (VoID)")
+
+
+@router.get("/context.jsonld", summary="The project's JSON-LD @context",
+            response_class=JSONResponse)
+async def context_document() -> JSONResponse:
+    return JSONResponse(
+        jsonld_context(), media_type="application/ld+json",
+        headers={"Cache-Control": "public, max-age=86400", "Access-Control-Allow-Origin": "*"},
+    )

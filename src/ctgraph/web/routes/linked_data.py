@@ -1,0 +1,368 @@
+"""Linked data: every IRI of the namespace dereferences, plus /ontology, /shapes, /download/
+and the landing page.
+
+A request for /{kind}/{slug} answers for the IRI https://w3id.org/ctgraph/{kind}/{slug}:
+HTML for browsers, Turtle, JSON-LD, N-Triples or RDF/XML by Accept or by suffix, with
+`Link` headers to the alternates and `Vary: Accept`. Links inside pages are the server's own
+paths, so navigation works at any base URL.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from html import escape
+from typing import Any
+
+import pyoxigraph as ox
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+
+from ctgraph import __version__
+from ctgraph.graph.bundle import ONTOLOGY_DIR, bundled_shape_files
+from ctgraph.graph.namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI
+from ctgraph.sparql import media_types as media
+from ctgraph.sparql.serialization import serialize_triples
+from ctgraph.views import resource as d
+from ctgraph.web.errors import HTTPProblem
+from ctgraph.web.http_caching import etag_for, is_not_modified
+from ctgraph.web.routes.pages import render
+
+router = APIRouter()
+
+KINDS = ("project", "phase", "event", "activity", "org", "country", "city", "region", "doc",
+         "pillar", "source", "citation", "erratum", "graph")
+OFFERS = [media.BY_KEY[k] for k in ("turtle", "jsonld", "ntriples", "rdfxml", "html")]
+BY_SUFFIX = {f.suffix: f for f in OFFERS}
+DUMPS = {
+    "ctgraph.ttl": media.BY_KEY["turtle"],
+    "ctgraph.nt": media.BY_KEY["ntriples"],
+    "ctgraph.jsonld": media.BY_KEY["jsonld"],
+    "ctgraph.trig": media.BY_KEY["trig"],
+    "ctgraph.nq": media.BY_KEY["nquads"],
+}
+
+
+def local_path(iri: str) -> str | None:
+    """The server path that dereferences `iri`, or None for IRIs outside the namespace."""
+    if iri.startswith(ONTOLOGY_IRI + "#"):
+        return "/ontology#" + iri.split("#", 1)[1]
+    if iri == ONTOLOGY_IRI:
+        return "/ontology"
+    if iri.startswith(BASE) and iri[len(BASE):].split("/", 1)[0] in KINDS:
+        return "/" + iri[len(BASE):]
+    return None
+
+
+def href(iri: str) -> str:
+    return local_path(iri) or iri
+
+
+def _negotiate(request: Request, suffix_format: media.Format | None) -> media.Format:
+    if suffix_format is not None:
+        return suffix_format
+    chosen = media.choose(request.headers.get("accept"), request.query_params.get("format"),
+                          OFFERS)
+    if chosen is None:
+        raise HTTPProblem(406, "None of the requested media types is offered; offered: "
+                          + media.offered(OFFERS))
+    return chosen
+
+
+def _document_format(request: Request, path: str, suffix: str) -> media.Format:
+    """The format of a whole document at `path` (+ optional suffix such as ".ttl")."""
+    suffix_format = BY_SUFFIX.get(suffix) if suffix else None
+    if suffix and suffix_format is None:
+        raise HTTPProblem(404, f"Not found: {path}{suffix}")
+    return _negotiate(request, suffix_format)
+
+
+def _split_suffix(path: str) -> tuple[str, media.Format | None]:
+    for suffix, fmt in BY_SUFFIX.items():
+        if path.endswith(suffix):
+            return path[: -len(suffix)], fmt
+    return path, None
+
+
+def _link_header(request: Request, path: str, iri: str) -> str:
+    """Alternates at the server's public base URL (settings.base_url), and the IRI itself."""
+    base = request.app.state.settings.public_base_url
+    links = [f'<{base}{path}{f.suffix}>; rel="alternate"; type="{f.media_type}"' for f in OFFERS]
+    links.append(f'<{iri}>; rel="canonical"')
+    return ", ".join(links)
+
+
+def _respond(request: Request, body: bytes, fmt: media.Format, extra: dict[str, str]) -> Response:
+    state = request.app.state
+    etag = etag_for(state.store.version, request.url.path, fmt.key)
+    loaded = getattr(state, "loaded_at", time.time())
+    headers = {"Vary": "Accept", "ETag": etag, "Cache-Control": "public, max-age=300", **extra}
+    if is_not_modified(request, etag, loaded):
+        return Response(status_code=304, headers=headers)
+    return Response(body, media_type=fmt.content_type, headers=headers)
+
+
+# ------------------------------------------------------------------ resources
+
+
+def _resource(request: Request, kind: str, rest: str) -> Response:
+    slug, suffix_format = _split_suffix(rest)
+    iri = f"{BASE}{kind}/{slug}"
+    store = request.app.state.store
+    try:
+        known = d.exists(store, iri)
+    except ValueError:
+        known = False
+    if not known:
+        wants_html = media.choose(request.headers.get("accept"), None,
+                                  [media.BY_KEY["html"], media.BY_KEY["turtle"]])
+        if wants_html is not None and wants_html.key == "html":
+            page = render(request, "not_found.html", status=404, iri=iri)
+            page.headers["Vary"] = "Accept"
+            return page
+        raise HTTPProblem(404, f"Not found: the graph says nothing about <{iri}>")
+    fmt = _negotiate(request, suffix_format)
+    path = f"/{kind}/{slug}"
+    headers = {"Link": _link_header(request, path, iri)}
+    if fmt.key == "html":
+        description = d.describe(store, iri)
+        html = render(request, "resource.html", r=description, href=href,
+                      svg=neighbourhood_svg(description), alternates=OFFERS, path=path).body
+        return _respond(request, bytes(html), fmt, headers)
+    return _respond(request, serialize_triples(d.concise_description(store, iri), fmt), fmt,
+                    headers)
+
+
+def _register_kind(kind: str) -> None:
+    def endpoint(request: Request, rest: str) -> Response:
+        return _resource(request, kind, rest)
+
+    endpoint.__name__ = f"dereference_{kind}"
+    router.add_api_route(
+        f"/{kind}/{{rest:path}}", endpoint, methods=["GET"], include_in_schema=kind == "event",
+        summary="Dereference a resource IRI (HTML, Turtle, JSON-LD, N-Triples, RDF/XML)"
+        if kind == "event" else None,
+        operation_id=f"dereference_{kind}",
+    )
+
+
+for _kind in KINDS:
+    _register_kind(_kind)
+
+
+def neighbourhood_svg(r: d.Description, size: int = 360) -> str:
+    """A small radial drawing of the resource and its linked neighbours, as inline SVG."""
+    neighbours: list[tuple[str, str, str]] = []
+    seen: set[str] = set()
+    for _, props in r.groups:
+        for prop in props:
+            for v in prop.values:
+                if v.iri and local_path(v.iri) and v.iri not in seen and len(neighbours) < 10:
+                    seen.add(v.iri)
+                    neighbours.append((v.iri, v.text, prop.label))
+    for v, plabel in r.incoming:
+        if v.iri and v.iri not in seen and len(neighbours) < 14 and "/citation/" not in v.iri:
+            seen.add(v.iri)
+            neighbours.append((v.iri, v.text, f"← {plabel}"))
+    c = size / 2
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size}" '
+             f'role="img" aria-labelledby="nb-title" class="neighbourhood">',
+             f'<title id="nb-title">{escape(r.label)} and {len(neighbours)} linked resources'
+             "</title>"]
+    radius = size * 0.36
+    for i, (iri, text, plabel) in enumerate(neighbours):
+        angle = 2 * math.pi * i / max(len(neighbours), 1) - math.pi / 2
+        x, y = c + radius * math.cos(angle), c + radius * math.sin(angle)
+        short = text if len(text) <= 22 else text[:21] + "…"
+        parts.append(f'<line x1="{c:.0f}" y1="{c:.0f}" x2="{x:.0f}" y2="{y:.0f}"/>')
+        parts.append(f'<a href="{escape(href(iri))}"><title>{escape(plabel)}: {escape(text)}'
+                     f'</title><circle cx="{x:.0f}" cy="{y:.0f}" r="6"/>'
+                     f'<text x="{x:.0f}" y="{y + 18:.0f}" text-anchor="middle">{escape(short)}'
+                     "</text></a>")
+    centre = r.label if len(r.label) <= 28 else r.label[:27] + "…"
+    parts.append(f'<circle class="centre" cx="{c:.0f}" cy="{c:.0f}" r="10"/>'
+                 f'<text class="centre" x="{c:.0f}" y="{c - 16:.0f}" text-anchor="middle">'
+                 f"{escape(centre)}</text></svg>")
+    return "".join(parts)
+
+
+# ------------------------------------------------------------------ ontology and shapes
+
+
+def _graph_triples(request: Request, graph: str) -> list[ox.Triple]:
+    rows = _select(request, f"SELECT ?s ?p ?o WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
+    return [ox.Triple(s["s"], s["p"], s["o"]) for s in rows]
+
+
+def _text(term: ox.Literal | None) -> str:
+    return term.value if term is not None else ""
+
+
+def _select(request: Request, query: str) -> list[ox.QuerySolution]:
+    """All solutions at once: pyoxigraph's result iterators must not leave their thread."""
+    return list(request.app.state.store.query(query))
+
+
+def _term_link(term: ox.NamedNode | None) -> tuple[str, str] | None:
+    return (d.compact(term.value), href(term.value)) if term is not None else None
+
+
+def _ontology_terms(request: Request) -> list[dict[str, Any]]:
+    rows = _select(request, f"""
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+        SELECT ?t ?kind ?label ?definition
+               (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
+               (GROUP_CONCAT(DISTINCT STR(?close); separator=" ") AS ?closes)
+               (SAMPLE(?dom) AS ?domain) (SAMPLE(?ran) AS ?range) WHERE {{
+          GRAPH <{GRAPH_ONTOLOGY}> {{
+            ?t a ?kind ; rdfs:label ?label ; skos:definition ?definition .
+            VALUES ?kind {{ owl:Class owl:ObjectProperty owl:DatatypeProperty }}
+            OPTIONAL {{ ?t rdfs:subClassOf|rdfs:subPropertyOf ?super }}
+            OPTIONAL {{ ?t skos:closeMatch ?close }}
+            OPTIONAL {{ ?t rdfs:domain ?dom }} OPTIONAL {{ ?t rdfs:range ?ran }}
+          }}
+        }} GROUP BY ?t ?kind ?label ?definition ORDER BY ?kind ?t""")
+    counts = {
+        s["c"].value: int(s["n"].value)
+        for s in _select(request,
+                         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
+    }
+    uses = {
+        s["p"].value: int(s["n"].value)
+        for s in _select(request, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
+    }
+    terms = []
+    for r in rows:
+        iri = r["t"].value
+        terms.append({
+            "iri": iri, "name": d.local_name(iri), "kind": d.local_name(r["kind"].value),
+            "label": r["label"].value, "definition": r["definition"].value,
+            "supers": [(d.compact(s), href(s)) for s in _text(r["supers"]).split()],
+            "closes": [(d.compact(s), href(s)) for s in _text(r["closes"]).split()],
+            "domain": _term_link(r["domain"]),
+            "range": _term_link(r["range"]),
+            "count": counts.get(iri, 0) if r["kind"].value.endswith("Class") else uses.get(iri, 0),
+        })
+    return terms
+
+
+@router.get("/ontology{suffix:path}", include_in_schema=False)
+def ontology(request: Request, suffix: str = "") -> Response:
+    fmt = _document_format(request, "/ontology", suffix)
+    headers = {"Link": _link_header(request, "/ontology", ONTOLOGY_IRI)}
+    if fmt.key == "html":
+        terms = _ontology_terms(request)
+        body = render(request, "ontology.html", terms=terms).body
+        return _respond(request, bytes(body), fmt, headers)
+    return _respond(request, serialize_triples(_graph_triples(request, GRAPH_ONTOLOGY), fmt),
+                    fmt, headers)
+
+
+def _shapes_graph() -> list[ox.Triple]:
+    triples: list[ox.Triple] = []
+    for path in bundled_shape_files():
+        triples.extend(q.triple for q in ox.parse(path=str(path), format=ox.RdfFormat.TURTLE))
+    return triples
+
+
+@router.get("/shapes{suffix:path}", include_in_schema=False)
+def shapes(request: Request, suffix: str = "") -> Response:
+    fmt = _document_format(request, "/shapes", suffix)
+    triples = _shapes_graph()
+    if fmt.key != "html":
+        return _respond(request, serialize_triples(triples, fmt), fmt, {})
+    store = ox.Store()
+    store.extend(ox.Quad(t.subject, t.predicate, t.object) for t in triples)
+    rows = store.query("""
+        PREFIX sh: <http://www.w3.org/ns/shacl#>
+        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        SELECT ?shape ?label ?name ?message ?severity WHERE {
+          ?shape a sh:NodeShape ; rdfs:label ?label .
+          OPTIONAL { ?shape sh:property|sh:sparql ?c . ?c sh:name ?name ; sh:message ?message
+                     OPTIONAL { ?c sh:severity ?cs } OPTIONAL { ?shape sh:severity ?ss } }
+          BIND(COALESCE(?cs, ?ss, sh:Violation) AS ?severity)
+        } ORDER BY ?label ?name""")
+    grouped: dict[str, dict[str, Any]] = {}
+    for r in rows:
+        entry = grouped.setdefault(r["shape"].value, {"label": r["label"].value,
+                                                      "name": d.compact(r["shape"].value),
+                                                      "rules": []})
+        if r["name"] is not None:
+            entry["rules"].append((r["name"].value, r["message"].value,
+                                   d.local_name(r["severity"].value)))
+    page = render(request, "shapes.html", shapes=list(grouped.values()))
+    return _respond(request, bytes(page.body), fmt, {})
+
+
+# ------------------------------------------------------------------ downloads
+
+
+def _dump(request: Request, name: str) -> bytes:
+    state = request.app.state
+    cache = getattr(state, "dumps", None)
+    if cache is None or cache.get("version") != state.store.version:
+        cache = state.dumps = {"version": state.store.version}
+    if name not in cache:
+        fmt = DUMPS[name]
+        if fmt.kind == "dataset":
+            rows = _select(request, "SELECT ?s ?p ?o ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+            quads = [ox.Quad(r["s"], r["p"], r["o"], r["g"]) for r in rows]
+            syntax = ox.RdfFormat.TRIG if fmt.key == "trig" else ox.RdfFormat.N_QUADS
+            cache[name] = ox.serialize(quads, format=syntax) or b""
+        else:
+            rows = _select(request, "SELECT ?s ?p ?o WHERE { ?s ?p ?o }")
+            triples = [ox.Triple(r["s"], r["p"], r["o"]) for r in rows]
+            cache[name] = serialize_triples(triples, fmt)
+    return cache[name]
+
+
+@router.get("/download/", include_in_schema=False, response_class=HTMLResponse)
+def downloads(request: Request) -> Response:
+    files = [(name, fmt.media_type, len(_dump(request, name))) for name, fmt in DUMPS.items()]
+    return render(request, "downloads.html", files=files)
+
+
+@router.get("/download/{name}", summary="Full dump of the graph",
+            operation_id="download_dump")
+def download(request: Request, name: str) -> Response:
+    if name not in DUMPS:
+        raise HTTPProblem(404, f"Not found: no dump named {name!r}; offered: {', '.join(DUMPS)}")
+    fmt = DUMPS[name]
+    return _respond(request, _dump(request, name), fmt,
+                    {"Content-Disposition": f'attachment; filename="{name}"'})
+
+
+# ------------------------------------------------------------------ landing page
+
+
+@router.get("/", include_in_schema=False, response_class=HTMLResponse)
+def landing(request: Request) -> Response:
+    store = request.app.state.store
+    classes = [
+        (r["c"].value, int(r["n"].value))
+        for r in _select(request, """
+            SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE {
+              ?s a ?c FILTER(STRSTARTS(STR(?c), "https://w3id.org/ctgraph/ontology#")) }
+            GROUP BY ?c ORDER BY DESC(?n) ?c""")
+    ]
+    labels = d.labels_for(store, {c for c, _ in classes})
+    triples = _select(request, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value
+    sources = [
+        {k: (r[k].value if r[k] is not None else None)
+         for k in ("s", "label", "file", "sha", "older")}
+        for r in _select(request, """
+            PREFIX ctg: <https://w3id.org/ctgraph/ontology#>
+            PREFIX prov: <http://www.w3.org/ns/prov#>
+            PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+            SELECT ?s ?label ?file ?sha ?older WHERE {
+              ?s a ctg:SourceText ; rdfs:label ?label ; ctg:fileName ?file ; ctg:sha256 ?sha .
+              OPTIONAL { ?s prov:wasRevisionOf ?older } } ORDER BY ?file""")
+    ]
+    for s in sources:
+        s["href"] = href(s["s"])
+    rows = [(labels.get(c, d.local_name(c)), href(c), n) for c, n in classes]
+    return render(request, "landing.html", classes=rows, triples=int(triples), sources=sources,
+                  version=__version__, data_version=store.version,
+                  graphs=store.named_graphs(), ontology_dir=str(ONTOLOGY_DIR.name))
