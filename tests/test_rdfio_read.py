@@ -1,4 +1,4 @@
-"""`ctgraph.rdfio` reads every RDF syntax into rdflib, keeping named graphs, file by file."""
+"""`ctgraph.graph.rdf_reading` reads every RDF syntax into rdflib, keeping named graphs, file by file."""
 
 from __future__ import annotations
 

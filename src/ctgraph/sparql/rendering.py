@@ -33,7 +33,7 @@ def answer_kind(result: QueryAnswer) -> str:
 
 
 def render(result: QueryAnswer, fmt: str) -> bytes:
-    """The answer as bytes in `fmt` (one of CLI_FORMATS, or a `ctgraph.media` key)."""
+    """The answer as bytes in `fmt` (one of CLI_FORMATS, or a `ctgraph.sparql.media_types` key)."""
     if isinstance(result, ox.QueryTriples):
         if fmt not in GRAPH_FORMATS:
             raise FormatError(

@@ -1,4 +1,4 @@
-"""Turn query answers and triples into bytes of a negotiated format (see `ctgraph.media`).
+"""Turn query answers and triples into bytes of a negotiated format (see `ctgraph.sparql.media_types`).
 
 pyoxigraph writes every format natively except compact JSON-LD: for that the triples go through
 rdflib, compacted with the project's published @context (the one served at /context.jsonld),

@@ -2,7 +2,7 @@
 
 Starlette's `GZipMiddleware` compresses whenever "gzip" occurs anywhere in Accept-Encoding,
 so ``gzip;q=0`` (RFC 9110 §12.5.3: "not acceptable") still gets gzip. This subclass asks
-`ctgraph.media.accepts_gzip`, which reads q-values, and otherwise keeps Starlette's
+`ctgraph.sparql.media_types.accepts_gzip`, which reads q-values, and otherwise keeps Starlette's
 responders (minimum size, excluded types, large bodies compressed in a thread, bodies that
 already carry a Content-Encoding, as SPARQL answers gzipped by a query worker do, left alone).
 """
