@@ -8,6 +8,7 @@ clients commonly send (``application/json``, ``text/xml``) map onto the canonica
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 
@@ -120,11 +121,39 @@ def negotiate(accept: str | None, offers: list[Format]) -> Format | None:
         q = max([q, *(quality(ranges, a, exact_only=True) for a in offer.aliases)])
         if q > best_q:
             best, best_q = offer, q
+    if best is None:
+        # A graph asked for in a results type of its family (rdflib's SPARQLStore sends only
+        # application/sparql-results+json in its JSON mode, for CONSTRUCT too): JSON-LD, RDF/XML.
+        for offer in offers:
+            family = _RESULTS_FAMILY.get(offer.key)
+            q = quality(ranges, family, exact_only=True) if family else 0.0
+            if q > best_q:
+                best, best_q = offer, q
     return best
 
 
+_RESULTS_FAMILY = {"jsonld": "application/sparql-results+json",
+                   "rdfxml": "application/sparql-results+xml"}
+
+
+KIND_NAMES: dict[str, dict[str, str]] = {
+    "graph": {"xml": "rdfxml", "json": "jsonld", "n3": "turtle", "text/n3": "turtle",
+              "text/rdf+n3": "turtle", "application/n3": "turtle", "rdf+xml": "rdfxml",
+              "application/turtle": "turtle", "application/x-json+ld": "jsonld"},
+    "page": {"htm": "html", "xhtml": "html"},
+}
+"""Names whose meaning depends on what is answered, as Fuseki and Oxigraph server read them:
+``xml`` is RDF/XML for a graph and SPARQL XML for results, ``json`` is JSON-LD for a graph;
+N3 is answered as Turtle (N3's RDF subset, which N3 readers parse)."""
+
+FORMAT_PARAMS = ("format", "output", "results")
+"""Parameters clients use to name a format beside Accept: SPARQLWrapper sends all three
+(Virtuoso reads ``format``, Fuseki ``output``/``format``, sparqler ``output``)."""
+
+
 def by_name(name: str, offers: list[Format]) -> Format | None:
-    """The offer named by a ``format=`` parameter: a key, a suffix or a media type."""
+    """The offer named by a ``format=`` parameter: a key, a suffix or a media type, read for
+    the offers' kind (see `KIND_NAMES`); None when no offer has that name."""
     name = name.strip().lower().lstrip(".")
     key = FORMAT_KEY_ALIASES.get(name, name)
     for offer in offers:
@@ -132,14 +161,29 @@ def by_name(name: str, offers: list[Format]) -> Format | None:
             return offer
         if f".{name}" == offer.suffix:
             return offer
+    for offer in offers:
+        if KIND_NAMES.get(offer.kind, {}).get(name) == offer.key:
+            return offer
     return None
 
 
-def choose(accept: str | None, format_param: str | None, offers: list[Format]) -> Format | None:
-    """``format=`` wins over Accept (browsers cannot set Accept on a link)."""
-    if format_param:
-        return by_name(format_param, offers)
-    return negotiate(accept, offers)
+def by_names(names: str | Iterable[str] | None, offers: list[Format]) -> Format | None:
+    """The first of `names` (``format``/``output``/``results`` values, in request order) that
+    names an offer; names that fit none are ignored."""
+    if isinstance(names, str):
+        names = [names]
+    for name in names or ():
+        if name and (found := by_name(name, offers)) is not None:
+            return found
+    return None
+
+
+def choose(accept: str | None, format_param: str | Iterable[str] | None, offers: list[Format]
+           ) -> Format | None:
+    """A known format name wins over Accept (browsers cannot set Accept on a link); an unknown
+    one is ignored and Accept decides, as mature servers do, so a client that sends a name of
+    its own (SPARQLWrapper's ``format=rdf+xml``) still gets what its Accept header asks for."""
+    return by_names(format_param, offers) or negotiate(accept, offers)
 
 
 def offered(offers: list[Format]) -> str:

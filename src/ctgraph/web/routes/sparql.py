@@ -3,8 +3,8 @@
 Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` and POST
 ``application/sparql-query``, each with optional ``default-graph-uri`` / ``named-graph-uri``
 (which replace the query's FROM / FROM NAMED), plus ``format=`` for browsers. GET without a
-query answers the service description. Answers are negotiated (`ctgraph.media`), evaluated
-in a killable worker (`ctgraph.executor`), cached by (query, dataset, format, store version)
+query answers the service description. Answers are negotiated (`ctgraph.sparql.media_types`), evaluated
+in a killable worker (`ctgraph.sparql.execution`), cached by (query, dataset, format, store version)
 and validated with ETag / Last-Modified.
 
 Refusals: an update (``update=`` or ``application/sparql-update``) gets 403, since this
@@ -55,6 +55,8 @@ class Operation:
     default_graphs: list[str] = field(default_factory=list)
     named_graphs: list[str] = field(default_factory=list)
     format: str | None = None
+    format_names: list[str] = field(default_factory=list)
+    """Every ``format``/``output``/``results`` value in request order (`media.FORMAT_PARAMS`)."""
 
 
 def _params(raw: bytes | str, where: str) -> list[tuple[str, str]]:
@@ -125,12 +127,13 @@ async def read_operation(request: Request, limit: int) -> Operation:
         queries.append(direct)
     if len(queries) > 1:
         raise HTTPProblem(400, "More than one query in the request; send exactly one")
-    formats = [v for k, v in params if k == "format"]
+    formats = [v for k, v in params if k in media.FORMAT_PARAMS]
     return Operation(
         query=queries[0] if queries else None,
         default_graphs=[v for k, v in params if k == "default-graph-uri"],
         named_graphs=[v for k, v in params if k == "named-graph-uri"],
-        format=formats[-1] if formats else None,
+        format=formats[0] if formats else None,
+        format_names=formats,
     )
 
 
@@ -156,10 +159,8 @@ def _check_services(services: list[str | None], allowlist: list[str]) -> None:
 
 
 def _pick(op: Operation, request: Request, offers: list[media.Format]) -> media.Format | None:
-    if op.format and media.by_name(op.format, [*media.RESULTS, *media.GRAPH]) is None:
-        names = ", ".join(f.key for f in (*media.RESULTS, *media.GRAPH))
-        raise HTTPProblem(400, f"Unknown format {op.format!r}; choose one of: {names}")
-    return media.choose(request.headers.get("accept"), op.format, offers)
+    # A known name picks the format for the query's kind; an unknown one defers to Accept.
+    return media.choose(request.headers.get("accept"), op.format_names, offers)
 
 
 def _not_acceptable(kind: str) -> HTTPProblem:
@@ -227,7 +228,7 @@ async def sparql_endpoint(request: Request) -> Response:
             raise HTTPProblem(400, "Missing 'query' parameter")
         from ctgraph.web.routes.dataset_description import service_description_response
 
-        return service_description_response(request, op.format)
+        return service_description_response(request, op.format_names)
     _check_iris(op.default_graphs, "default-graph-uri")
     _check_iris(op.named_graphs, "named-graph-uri")
     if len(op.query) > 32_768:  # keep the event loop free while a long text is read
