@@ -47,8 +47,8 @@ from ctgraph.web.answer_cache import LRUCache
 from ctgraph.web.middleware.access_log import AccessLog
 from ctgraph.web.middleware.gzip import NegotiatedGZip
 from ctgraph.web.middleware.head import HeadAsGet
+from ctgraph.web.routes import api_docs, linked_data, sparql
 from ctgraph.web.routes import dataset_description as void
-from ctgraph.web.routes import linked_data, sparql
 from ctgraph.web.routes import named_queries as api
 from ctgraph.web.routes import pages as ui
 
@@ -103,6 +103,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         summary="SPARQL 1.1 endpoint and linked data for the UN Global Counter-Terrorism "
         "Strategy's implementation in Central Asia",
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # self-hosted by routes.api_docs (no CDN, no fonts)
     )
     app.state.settings = settings
     app.state.cache = LRUCache(settings.cache_entries)
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     app.include_router(void.router)
     app.include_router(api.router)
     app.include_router(ui.router)
+    app.include_router(api_docs.router)
     app.include_router(linked_data.router)
 
     app.add_middleware(NegotiatedGZip, minimum_size=media.GZIP_MIN_BYTES,
