@@ -34,6 +34,8 @@ export PATH="$PWD/$VENV/bin:$PATH"
 if [ -f web-assets/package-lock.json ]; then
   npm ci --prefix web-assets --no-audit --no-fund --loglevel=error
 fi
+# SPARQL clients the tests run unmodified (Comunica), pinned by tests/clients/package-lock.json.
+npm ci --prefix tests/clients --no-audit --no-fund --loglevel=error
 
 python -m ruff check .
 python -m pytest "$@"
