@@ -86,6 +86,12 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("--cache-entries", type=int, help="Result cache size (0 turns it off).")
 @click.option("--query-workers", type=int,
               help="Worker processes evaluating queries (0: threads, timeouts cannot stop them).")
+@click.option("--query-memory", type=int,
+              help="MiB one query may use; more is stopped with 503 (default 2048, 0: no bound).")
+@click.option("--stream-after", type=float,
+              help="Seconds an answer over 1 MiB is held before streaming (default 2).")
+@click.option("--query-threads/--no-query-threads", default=None,
+              help="Streaming queries in threads (default) or every query in a worker process.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]))
 def serve(paths: tuple[Path, ...], **options: object) -> None:
     """Serve the graph (or PATHS) as a SPARQL 1.1 endpoint and linked data."""

@@ -44,6 +44,19 @@ class Settings(BaseSettings):
         "twice as many while slow queries hold them all); 0 evaluates in threads, where a "
         "timed-out query cannot be stopped",
     )
+    query_memory: int = Field(
+        default=2048, ge=0, description="MiB one query's worker process may grow by; a query "
+        "that needs more is stopped with 503 (0: no bound)",
+    )
+    stream_after: float = Field(
+        default=2.0, ge=0, description="Seconds an answer bigger than 1 MiB is held before it "
+        "is streamed, so a query stopped at a short time limit gets a clean 503",
+    )
+    query_threads: bool = Field(
+        default=True, description="Evaluate queries whose answer streams as it is computed "
+        "in threads of the server (they stop at the time limit at their next write); False: "
+        "every query in a worker process",
+    )
     shapes: bool = Field(
         default=True, description="Serve the bundled SHACL shapes in graph ctgr:graph/shapes"
     )

@@ -1,24 +1,48 @@
-"""Evaluate queries so that a runaway one can be stopped and its memory and CPU given back.
+"""Evaluate queries fairly, stream their answers, and stop runaway ones for real.
 
-pyoxigraph cannot cancel a query: a thread blocked in its iterator runs until the query ends.
-So queries run in worker processes that share the loaded store copy-on-write. At start-up the
-server forks a single-threaded *zygote* holding the store; every worker is forked from the
-zygote (never from the multi-threaded server, where a lock held by another thread would be
-inherited locked). The server talks to each worker over its own socket pair and, when a query
-outlives its time limit, kills that worker with SIGKILL and asks the zygote for a fresh one.
-Workers serialise (and, for clients that accept it, gzip) answers themselves, so only
-finished bytes cross the socket and the event loop never compresses.
+pyoxigraph cannot cancel a query: a thread blocked inside its evaluation runs until the query
+ends. But the engine writes a streamed answer through our ``write()`` every few kilobytes
+(`ctgraph.sparql.serialization.write_results`), and an exception raised there ends the
+evaluation. So there are two lanes:
 
-Where fork() is unavailable, or for stores that live elsewhere (a remote endpoint), the
-`ThreadExecutor` runs queries in threads: the client still gets its 503 at the time limit, but
-the abandoned evaluation runs on (this is logged).
+* **Threads** (in the server process, sharing its one copy of the store) for queries whose
+  answer comes out as it is computed: SELECT, CONSTRUCT and DESCRIBE over basic patterns,
+  UNION, OPTIONAL, VALUES, BIND and LIMIT, without a full-scan pattern (``?s ?p ?o``). Their
+  deadline is checked at every write, so they stop at the time limit and give their CPU back.
+  `lane()` decides; anything it is unsure of goes to the other lane. pyoxigraph releases the
+  GIL while it evaluates, so these threads share the cores with each other and with the event
+  loop (bench/README.md, "Streaming, fairness and memory").
+* **Processes** for everything that may compute for a long time before its first byte
+  (ORDER BY, GROUP BY, aggregates, DISTINCT, FILTER, MINUS, OFFSET, paths with ``+``/``*``,
+  ASK, full scans): a pool of worker processes sharing the loaded store copy-on-write. At
+  start-up the server forks a single-threaded *zygote* holding the store; every worker is
+  forked from the zygote (never from the multi-threaded server, where a lock held by another
+  thread would be inherited locked). The server talks to each worker over its own socket
+  pair; when a query outlives its time limit, or its worker's resident memory grows by more
+  than the per-query bound (``--query-memory``), the server kills that worker with SIGKILL
+  and asks the zygote for a fresh one.
+
+Both lanes stream: the answer is cut into chunks of `CHUNK` bytes (gzip-compressed where they
+are made when the client accepts it, so the event loop never compresses), and a chunk is
+produced only when the previous ones have been taken (a bounded queue in the thread lane, the
+socket's buffer in the process lane), so a slow client pauses the query instead of filling
+memory. `stream()` holds the first `HOLD_BYTES` before the response is committed: an answer
+that ends within them is sent whole (with its real status, cached, Content-Length), an error
+or time limit reached before the first byte is a proper 4xx/5xx, and an answer bigger than
+that is held for up to ``stream_after`` seconds (so a bomb that hits a short time limit still
+gets a clean 503) and then streamed. A stream cut by the time limit later is aborted: the
+route raises, the server closes the connection without the final chunk.
+
+Where fork() is unavailable, with ``query_workers=0``, or for stores that live elsewhere (a
+remote endpoint), the `ThreadExecutor` runs every query in threads: the client still gets its
+503 at the time limit, and a streaming query stops at its next write, but a query that blocks
+before its first solution runs on (this is logged and counted).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import gzip
 import logging
 import os
 import pickle
@@ -26,18 +50,36 @@ import signal
 import socket
 import struct
 import threading
-from dataclasses import dataclass
-from typing import Protocol
+import time
+import zlib
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 import pyoxigraph as ox
 
 from ctgraph.graph.store import GraphStore
+from ctgraph.sparql.analysis import tokens
 from ctgraph.sparql.media_types import BY_KEY, GZIP_LEVEL, GZIP_MIN_BYTES
-from ctgraph.sparql.serialization import serialize_results, serialize_triples
+from ctgraph.sparql.serialization import write_results, write_triples
 
 log = logging.getLogger("ctgraph.sparql.execution")
 
-_HEADER = struct.Struct("!Q")
+CHUNK = 64 * 1024
+"""Bytes of serialised answer per chunk (before compression)."""
+HOLD_BYTES = 1024 * 1024
+"""Bytes of answer `stream()` holds before it commits the response: an answer that fits is
+sent whole with Content-Length and may be cached."""
+THREAD_QUEUE_CHUNKS = 4
+"""Chunks a thread-lane query may have produced ahead of the client."""
+MEMORY_POLL = 0.05
+"""Seconds between two looks at a busy worker's resident memory."""
+DEFAULT_QUERY_MEMORY = 2048 * 1024 * 1024
+"""Per-query memory bound: 2 GiB leaves room for the pool at its largest (twice the cores'
+workers, 4 on 2 cores) on a 24 GiB machine beside a 10M-triple store."""
+
+_FRAME = struct.Struct("!cQ")
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
 
 
 @dataclass(frozen=True)
@@ -55,7 +97,7 @@ class Job:
     """Resolves relative IRIs in the query (stores that support it)."""
     gzip: bool = False
     """The client accepts gzip: a body of `GZIP_MIN_BYTES` or more is compressed where it is
-    made, in the worker, so the event loop never spends its time compressing."""
+    made, so the event loop never spends its time compressing."""
 
 
 @dataclass(frozen=True)
@@ -84,12 +126,80 @@ class QueryTimeout(Exception):
     """The query outlived its time limit and was stopped."""
 
 
+class QueryMemoryExceeded(Exception):
+    """The query's worker grew past the per-query memory bound and was stopped."""
+
+    def __init__(self, limit: int):
+        super().__init__(limit)
+        self.limit = limit
+        """The bound, in bytes."""
+
+
 class EvaluationError(Exception):
     """The engine failed while evaluating a well-formed query."""
 
 
-def execute(store: GraphStore, job: Job) -> Answer:
-    """Evaluate `job` on `store` and serialise the answer (runs inside a worker)."""
+class WorkerLost(EvaluationError):
+    """The process evaluating the query died under it (killed from outside, out of memory)."""
+
+
+class _Stopped(Exception):
+    """Raised inside a thread-lane query's write(): its deadline passed or nobody reads."""
+
+
+# --- producing an answer as chunks (the same code in threads and in worker processes) ------
+
+class _ChunkWriter:
+    """The file object pyoxigraph serialises into: cuts the answer into `CHUNK`-byte chunks,
+    gzips them when asked, and hands each to `emit`; `check` may stop the query (it raises)."""
+
+    def __init__(self, emit: Callable[[tuple], None], gzip: bool,
+                 check: Callable[[], None] | None = None):
+        self._emit = emit
+        self._gzip = gzip
+        self._check = check
+        self._buffer = bytearray()
+        self._compressor: Any = None
+        self._started = False
+        self.kind = "results"
+        self.format_key = ""
+
+    def write(self, data: bytes) -> int:
+        if self._check is not None:
+            self._check()
+        self._buffer += data
+        if len(self._buffer) >= CHUNK:
+            self._send(final=False)
+        return len(data)
+
+    def flush(self) -> None:
+        """pyoxigraph flushes at the end; chunking decides when bytes leave."""
+
+    def finish(self) -> None:
+        self._send(final=True)
+        self._emit(("end",))
+
+    def _send(self, final: bool) -> None:
+        if self._check is not None:
+            self._check()
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        if not self._started:
+            self._started = True
+            if self._gzip and (not final or len(data) >= GZIP_MIN_BYTES):
+                self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
+            encoding = "gzip" if self._compressor is not None else None
+            self._emit(("head", self.kind, self.format_key, encoding))
+        if self._compressor is not None:
+            data = self._compressor.compress(data)
+            if final:
+                data += self._compressor.flush()
+        if data:
+            self._emit(("data", data))
+
+
+def produce(store: GraphStore, job: Job, writer: _ChunkWriter) -> None:
+    """Evaluate `job` on `store`, serialising the answer into `writer` as it comes."""
     result = store.query(
         job.sparql,
         default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
@@ -99,60 +209,310 @@ def execute(store: GraphStore, job: Job) -> Answer:
     if isinstance(result, ox.QueryTriples):
         if job.graph_format is None:
             raise NotAcceptable("graph")
-        body = serialize_triples(result, BY_KEY[job.graph_format])
-        return _encoded(Answer("graph", job.graph_format, body), job)
-    if job.results_format is None:
-        raise NotAcceptable("results")
-    fmt = BY_KEY[job.results_format]
-    return _encoded(Answer("results", job.results_format, serialize_results(result, fmt)), job)
+        writer.kind, writer.format_key = "graph", job.graph_format
+        write_triples(result, BY_KEY[job.graph_format], writer)  # type: ignore[arg-type]
+    else:
+        if job.results_format is None:
+            raise NotAcceptable("results")
+        writer.kind, writer.format_key = "results", job.results_format
+        write_results(result, BY_KEY[job.results_format], writer)  # type: ignore[arg-type]
+    writer.finish()
 
 
-def _encoded(answer: Answer, job: Job) -> Answer:
-    if not job.gzip or len(answer.body) < GZIP_MIN_BYTES:
-        return answer
-    body = gzip.compress(answer.body, compresslevel=GZIP_LEVEL, mtime=0)
-    return Answer(answer.kind, answer.format_key, body, "gzip")
+def execute(store: GraphStore, job: Job) -> Answer:
+    """Evaluate `job` on `store` and return the whole answer (in-process callers)."""
+    parts: list[bytes] = []
+    head: list[Any] = []
+
+    def emit(message: tuple) -> None:
+        if message[0] == "head":
+            head.extend(message[1:])
+        elif message[0] == "data":
+            parts.append(message[1])
+
+    produce(store, job, _ChunkWriter(emit, job.gzip))
+    return Answer(head[0], head[1], b"".join(parts), head[2])
 
 
-def _evaluate(store: GraphStore, job: Job) -> tuple[str, object]:
-    """`execute` with every outcome turned into a picklable reply."""
-    try:
-        return "ok", execute(store, job)
-    except SyntaxError as e:
-        return "syntax", str(e)
-    except NotAcceptable as e:
-        return "406", e.kind
-    except Exception as e:  # the engine's evaluation errors (OSError, RuntimeError, ValueError)
-        return "error", f"{type(e).__name__}: {e}"
+def _error_reply(error: BaseException) -> tuple[str, str]:
+    """Any failure of `produce` as a picklable (status, message)."""
+    if isinstance(error, SyntaxError):
+        return "syntax", str(error)
+    if isinstance(error, NotAcceptable):
+        return "406", error.kind
+    return "error", f"{type(error).__name__}: {error}"
 
 
-def _unpack(reply: tuple[str, object]) -> Answer:
-    status, value = reply
-    if status == "ok":
-        assert isinstance(value, Answer)
-        return value
+def _raise_reply(status: str, value: str) -> None:
     if status == "syntax":
-        raise QuerySyntaxError(str(value))
+        raise QuerySyntaxError(value)
     if status == "406":
-        raise NotAcceptable(str(value))
-    raise EvaluationError(str(value))
+        raise NotAcceptable(value)
+    raise EvaluationError(value)
 
 
-class Executor(Protocol):
-    async def run(self, job: Job, timeout: float) -> Answer: ...
+# --- which lane -------------------------------------------------------------------------------
 
-    def start(self) -> None: ...
+_BLOCKING_WORDS = frozenset({
+    "ORDER", "GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT",
+    "DISTINCT", "REDUCED", "MINUS", "FILTER", "EXISTS", "OFFSET", "SERVICE", "ASK",
+})
+"""Words that make an answer wait for (or skip over) much of its input before a first
+solution: such queries may compute without writing, so only a killable process can stop them
+at their time limit. FILTER is here because a filter that rarely passes over a big join
+writes nothing for a long time; DISTINCT because its memory grows with the answer."""
 
-    async def connect(self) -> None: ...
 
-    def close(self) -> None: ...
+def lane(sparql: str) -> str:
+    """"thread" when the query's answer is written as it is computed, so a check at each
+    write stops it in time; "process" otherwise (also for anything unrecognised)."""
+    toks = list(tokens(sparql))
+    form = None
+    braces = 0
+    run_of_vars = 0
+    for i, tok in enumerate(toks):
+        if tok.kind == "word":
+            word = tok.text.upper()
+            if form is None and word in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK"):
+                form = word
+            if word in _BLOCKING_WORDS:
+                return "process"
+        if tok.kind == "punct":
+            text = tok.text
+            if "{" in text:
+                braces += text.count("{")
+            if "+" in text or ("*" in text and not _is_select_star(toks, i)):
+                return "process"  # a path closure (or arithmetic: we cannot tell cheaply)
+            if text == "?":
+                return "process"  # a zero-or-one path
+        run_of_vars = run_of_vars + 1 if tok.kind == "var" and braces else 0
+        if run_of_vars >= 3:
+            return "process"  # ?s ?p ?o: a scan of the whole store, a bomb when joined
+    return "thread" if form in ("SELECT", "CONSTRUCT", "DESCRIBE") else "process"
+
+
+def _is_select_star(toks: list, i: int) -> bool:
+    return toks[i].text == "*" and i > 0 and toks[i - 1].kind == "word" and toks[
+        i - 1].text.upper() in ("SELECT", "DESCRIBE", "DISTINCT", "REDUCED")
+
+
+# --- streams ----------------------------------------------------------------------------------
+
+class _Source(Protocol):
+    """The messages of one running query: ("head", kind, format, encoding), ("data", bytes),
+    ("end",); errors are raised."""
+
+    async def next(self, until: float | None) -> tuple | None:
+        """The next message, or None when loop time `until` came first."""
+        ...
+
+    async def stop(self, outcome: str) -> None:
+        """The query's answer is not wanted any more (or it ended): give its resources back."""
+        ...
+
+
+@dataclass
+class Streamed:
+    """A query's answer as the route sends it (see the module docstring)."""
+
+    kind: str
+    format_key: str
+    encoding: str | None
+    head: bytes
+    """The bytes held before the response was committed."""
+    complete: bool
+    """`head` is the whole answer."""
+    _source: Any = None
+    _deadline: float = 0.0
+    _held: list[bytes] = field(default_factory=list)
+    on_finish: list[Callable[[str], None]] = field(default_factory=list)
+    """Called once with the outcome ("ok", "timeout", "memory", "worker_lost", "error",
+    "cancelled") when the answer has been sent or abandoned."""
+    _finished: bool = False
+
+    def answer(self) -> Answer:
+        """The whole answer (only when `complete`)."""
+        assert self.complete
+        return Answer(self.kind, self.format_key, self.head, self.encoding)
+
+    async def rest(self) -> AsyncIterator[bytes]:
+        """The held chunks, then the rest as it comes; raises QueryTimeout,
+        QueryMemoryExceeded, WorkerLost or EvaluationError when the answer is cut."""
+        outcome = "cancelled"
+        try:
+            for chunk in self._held:
+                yield chunk
+            self._held = []
+            if not self.complete:
+                while True:
+                    message = await self._source.next(None)
+                    assert message is not None
+                    if message[0] == "end":
+                        break
+                    yield message[1]
+            outcome = "ok"
+        except BaseException as e:
+            outcome = _outcome(e)
+            raise
+        finally:
+            await asyncio.shield(self._finish(outcome))
+
+    async def aclose(self) -> None:
+        """Abandon the answer (the client went away before it was sent)."""
+        await self._finish("cancelled")
+
+    async def _finish(self, outcome: str) -> None:
+        if self._finished:
+            return
+        self._finished = True
+        if self._source is not None:
+            await self._source.stop(outcome)
+        for callback in self.on_finish:
+            try:
+                callback(outcome)
+            except Exception:
+                log.exception("on_finish callback failed")
+
+
+async def _hold(source: _Source, timeout: float, stream_after: float) -> Streamed:
+    """Read the answer's first bytes (see the module docstring) and decide how it is sent."""
+    loop = asyncio.get_running_loop()
+    start = loop.time()
+    deadline = start + timeout
+    commit_at = start + stream_after if stream_after < timeout else None
+    try:
+        head = await source.next(None)
+        assert head is not None and head[0] == "head"
+        held: list[bytes] = []
+        size = 0
+        complete = False
+        while True:
+            if size >= HOLD_BYTES:  # the query is paused (nobody reads) until commit_at
+                if commit_at is None or commit_at >= deadline:
+                    await asyncio.sleep(max(0.0, deadline - loop.time()))
+                    raise QueryTimeout()
+                await asyncio.sleep(max(0.0, commit_at - loop.time()))
+                break
+            message = await source.next(commit_at if held else None)
+            if message is None:
+                break  # held for stream_after seconds: start sending
+            if message[0] == "end":
+                complete = True
+                break
+            held.append(message[1])
+            size += len(message[1])
+    except BaseException as e:
+        await asyncio.shield(source.stop(_outcome(e)))
+        raise
+    streamed = Streamed(head[1], head[2], head[3], b"".join(held) if complete else b"",
+                        complete, source, deadline)
+    if complete:
+        await source.stop("ok")
+        streamed._finished = True
+    else:
+        streamed._held = held
+    return streamed
+
+
+def _outcome(error: BaseException) -> str:
+    """How a query ended, for `Streamed.on_finish` and for what happens to its worker: after
+    "error" the worker has reported and waits for the next job; after anything else (a
+    cancellation included) its state is unknown and it is replaced."""
+    if isinstance(error, QueryTimeout):
+        return "timeout"
+    if isinstance(error, QueryMemoryExceeded):
+        return "memory"
+    if isinstance(error, WorkerLost):
+        return "worker_lost"
+    if isinstance(error, (QuerySyntaxError, NotAcceptable, EvaluationError)):
+        return "error"
+    return "cancelled"
+
+
+async def _collect(streamed: Streamed) -> Answer:
+    if streamed.complete:
+        return streamed.answer()
+    body = bytearray()
+    async for chunk in streamed.rest():
+        body += chunk
+    return Answer(streamed.kind, streamed.format_key, bytes(body), streamed.encoding)
+
+
+# --- the thread lane ----------------------------------------------------------------------------
+
+class _ThreadSource:
+    """A query evaluated in a thread of this process, its chunks passed through a bounded
+    queue; the thread checks the deadline and the consumer's interest at every chunk."""
+
+    def __init__(self, store: GraphStore, job: Job, deadline: float, owner: Any):
+        self._loop = asyncio.get_running_loop()
+        self._queue: asyncio.Queue[tuple] = asyncio.Queue()
+        self._space = threading.Semaphore(THREAD_QUEUE_CHUNKS)
+        self._cancelled = threading.Event()
+        self._deadline = deadline
+        self._wall_deadline = time.monotonic() + (deadline - self._loop.time())
+        self._owner = owner
+        self._done = threading.Event()
+        self._thread = threading.Thread(target=self._run, args=(store, job), daemon=True,
+                                        name="ctgraph-query")
+        owner._thread_running += 1
+        self._thread.start()
+
+    def _check(self) -> None:
+        if self._cancelled.is_set() or time.monotonic() >= self._wall_deadline:
+            raise _Stopped()
+
+    def _emit(self, message: tuple) -> None:
+        while not self._space.acquire(timeout=0.05):
+            self._check()
+        self._loop.call_soon_threadsafe(self._queue.put_nowait, message)
+
+    def _run(self, store: GraphStore, job: Job) -> None:
+        try:
+            produce(store, job, _ChunkWriter(self._emit, job.gzip, self._check))
+        except _Stopped:
+            pass
+        except BaseException as e:
+            if not self._cancelled.is_set():
+                with contextlib.suppress(RuntimeError):  # the loop has closed
+                    self._loop.call_soon_threadsafe(self._queue.put_nowait,
+                                                    ("error", *_error_reply(e)))
+        finally:
+            self._done.set()
+            with contextlib.suppress(RuntimeError):
+                self._loop.call_soon_threadsafe(self._owner._thread_ended)
+
+    async def next(self, until: float | None) -> tuple | None:
+        limit = self._deadline if until is None else min(until, self._deadline)
+        try:
+            async with asyncio.timeout_at(limit):
+                message = await self._queue.get()
+        except TimeoutError:
+            if until is not None and until < self._deadline:
+                return None
+            raise QueryTimeout() from None
+        self._space.release()
+        if message[0] == "error":
+            _raise_reply(message[1], message[2])
+        return message
+
+    async def stop(self, outcome: str) -> None:
+        self._cancelled.set()
+        if outcome == "timeout" and not self._done.wait(0.0):
+            self._owner._note_abandoned(self._done)
 
 
 class ThreadExecutor:
-    """Queries in threads: portable, but a timed-out query keeps running until it ends."""
+    """Every query in threads: portable, but a query that blocks before its first write keeps
+    running past its time limit (it stops at its next write, if any)."""
 
-    def __init__(self, store: GraphStore):
+    def __init__(self, store: GraphStore, stream_after: float = 2.0):
         self.store = store
+        self.stream_after = stream_after
+        self.zygote_pid = 0
+        self._thread_running = 0
+        self._abandoned = 0
+        self._timeouts = 0
 
     def start(self) -> None:
         pass
@@ -163,16 +523,32 @@ class ThreadExecutor:
     def close(self) -> None:
         pass
 
-    async def run(self, job: Job, timeout: float) -> Answer:
-        task = asyncio.ensure_future(asyncio.to_thread(_evaluate, self.store, job))
-        try:
-            async with asyncio.timeout(timeout):
-                reply = await asyncio.shield(task)
-        except TimeoutError:
-            log.warning("query abandoned at its time limit; it runs on in its thread")
-            raise QueryTimeout() from None
-        return _unpack(reply)
+    def _thread_ended(self) -> None:
+        self._thread_running -= 1
 
+    def _note_abandoned(self, done: threading.Event) -> None:
+        self._abandoned += 1
+        log.warning("query past its time limit still running in its thread; it stops at its "
+                    "next write or when it ends")
+
+    def stats(self) -> dict[str, int]:
+        return {"threads_abandoned": self._abandoned,
+                "queries_running_threads": self._thread_running, "timeouts": self._timeouts}
+
+    async def stream(self, job: Job, timeout: float) -> Streamed:
+        deadline = asyncio.get_running_loop().time() + timeout
+        try:
+            return await _hold(_ThreadSource(self.store, job, deadline, self), timeout,
+                               self.stream_after)
+        except QueryTimeout:
+            self._timeouts += 1
+            raise
+
+    async def run(self, job: Job, timeout: float) -> Answer:
+        return await _collect(await self.stream(job, timeout))
+
+
+# --- the process lane ---------------------------------------------------------------------------
 
 @dataclass
 class _Worker:
@@ -185,13 +561,23 @@ class _Worker:
         """Attach the socket to the running loop (persistent reader, no per-call setup)."""
         self.reader, self.writer = await asyncio.open_unix_connection(sock=self.sock)
 
-    async def roundtrip(self, job: Job) -> object:
-        assert self.reader is not None and self.writer is not None
+    def send(self, job: Job) -> None:
+        assert self.writer is not None
         payload = pickle.dumps(job, protocol=pickle.HIGHEST_PROTOCOL)
-        self.writer.write(_HEADER.pack(len(payload)) + payload)
-        header = await self.reader.readexactly(_HEADER.size)
-        (length,) = _HEADER.unpack(header)
-        return pickle.loads(await self.reader.readexactly(length))
+        self.writer.write(struct.pack("!Q", len(payload)) + payload)
+
+    async def frame(self) -> tuple[bytes, bytes]:
+        assert self.reader is not None
+        kind, length = _FRAME.unpack(await self.reader.readexactly(_FRAME.size))
+        return kind, await self.reader.readexactly(length) if length else b""
+
+    def resident(self) -> int:
+        """Resident memory in bytes (/proc/PID/statm), 0 when unknown."""
+        try:
+            with open(f"/proc/{self.pid}/statm", "rb") as f:
+                return int(f.read().split()[1]) * _PAGE
+        except (OSError, ValueError, IndexError):
+            return 0
 
     def close(self) -> None:
         if self.writer is not None:
@@ -200,36 +586,139 @@ class _Worker:
             self.sock.close()
 
 
-class ProcessExecutor:
-    """A pool of forked worker processes (see the module docstring).
+class _ProcessSource:
+    """A query evaluated in a pool worker; frames read from its socket on demand (the socket's
+    buffer is the backpressure), its resident memory watched while it computes."""
 
-    It keeps `size` workers. When a query finds none free and every worker has been on its
-    current query for `GROW_AFTER` seconds (at most a quarter of the time limit), runaway
-    queries are holding them all: it forks another, up to `2 * size`, so a few runaway queries
-    cannot make every other client wait for their time limit. An extra worker retires as soon
-    as it has answered and nobody waits. A busy pool that keeps turning over ordinary queries
-    does not grow: an extra process would add no CPU, and each new worker first copies most
-    of the in-memory store for itself (Oxigraph's store writes to its nodes while reading
+    def __init__(self, pool: ProcessExecutor, worker: _Worker, deadline: float):
+        self._pool = pool
+        self._worker = worker
+        self._deadline = deadline
+        self._baseline = worker.resident()
+        self._pending: asyncio.Future[tuple[bytes, bytes]] | None = None
+
+    async def next(self, until: float | None) -> tuple | None:
+        loop = asyncio.get_running_loop()
+        limit = self._pool.query_memory
+        while True:
+            if self._pending is None:
+                self._pending = asyncio.ensure_future(self._worker.frame())
+            now = loop.time()
+            if now >= self._deadline:
+                raise QueryTimeout()
+            if until is not None and now >= until:
+                return None
+            wake = min(self._deadline, until if until is not None else self._deadline)
+            if limit and self._baseline:
+                wake = min(wake, now + MEMORY_POLL)
+            done, _ = await asyncio.wait({self._pending}, timeout=max(0.0, wake - now))
+            if not done:
+                if limit and self._baseline and (
+                        self._worker.resident() - self._baseline > limit):
+                    raise QueryMemoryExceeded(limit)
+                continue
+            pending, self._pending = self._pending, None
+            try:
+                kind, payload = pending.result()
+            except (OSError, EOFError, asyncio.IncompleteReadError) as e:
+                log.error("query worker %d stopped unexpectedly: %s", self._worker.pid, e)
+                raise WorkerLost("the query worker stopped unexpectedly") from None
+            if kind == b"D":
+                return ("data", payload)
+            if kind == b"H":
+                return ("head", *pickle.loads(payload))
+            if kind == b"E":
+                return ("end",)
+            status, value = pickle.loads(payload)
+            _raise_reply(status, value)
+
+    async def stop(self, outcome: str) -> None:
+        if self._pending is not None:
+            self._pending.cancel()
+            self._pending = None
+        if outcome == "ok":
+            self._pool._release(self._worker)
+            return
+        if outcome == "error":  # the worker sent its error frame and waits for a job
+            self._pool._release(self._worker)
+            return
+        if outcome == "memory":
+            self._pool._memory_stops += 1
+            log.warning("query stopped: worker %d grew past the memory limit of %d MiB",
+                        self._worker.pid, self._pool.query_memory // (1024 * 1024))
+        await self._pool._replace(self._worker)
+
+
+class ProcessExecutor:
+    """The two lanes of the module docstring: threads for streaming queries, a pool of forked
+    worker processes for the others.
+
+    The pool keeps `size` workers. When a query finds none free and every worker has been on
+    its current query for `GROW_AFTER` seconds (at most a quarter of the time limit), runaway
+    queries are holding them all: it forks another, up to `2 * size`, so a few runaway
+    queries cannot make every other client wait for their time limit. An extra worker retires
+    as soon as it has answered and nobody waits. A busy pool that keeps turning over ordinary
+    queries does not grow: an extra process would add no CPU, and each new worker first copies
+    most of the in-memory store for itself (Oxigraph's store writes to its nodes while reading
     them), which measured 23 % of the throughput and 3x the p99 on the 1M-triple benchmark
     when the pool grew whenever a query had waited half a second.
     """
 
     GROW_AFTER = 2.0
 
-    def __init__(self, store: GraphStore, size: int):
+    def __init__(self, store: GraphStore, size: int, *, query_memory: int = DEFAULT_QUERY_MEMORY,
+                 stream_after: float = 2.0, threads: bool = True):
         self.store = store
         self.size = max(1, size)
         self.max_size = 2 * self.size
+        self.query_memory = query_memory
+        """Bytes a worker's resident memory may grow by during one query; 0: no bound."""
+        self.stream_after = stream_after
+        self.threads = threads
+        """Streaming queries run in threads (`lane`); False: every query in a worker."""
+        self.zygote_pid = 0
+        self._threads = ThreadExecutor(store, stream_after)
         self._growing = 0
         self._waiting = 0
         self._busy_since: dict[int, float] = {}
         """Loop time each busy worker (by pid) took its current query."""
         self._ctrl: socket.socket | None = None
-        self._zygote_pid = 0
         self._lock = threading.Lock()
         self._idle: asyncio.Queue[_Worker] | None = None
         self._workers: dict[int, _Worker] = {}
         self._first: list[_Worker] = []
+        self._started = 0
+        self._replaced = 0
+        self._memory_stops = 0
+        self._timeouts = 0
+
+    @property
+    def _zygote_pid(self) -> int:  # the name before zygote_pid was public
+        return self.zygote_pid
+
+    def stats(self) -> dict[str, int]:
+        """Counters for /metrics (see /tmp notes: the ops interface)."""
+        alive = 0
+        for pid in list(self._workers):
+            with contextlib.suppress(OSError):
+                os.kill(pid, 0)
+                alive += 1
+        zygote = 0
+        if self.zygote_pid:
+            try:
+                zygote = int(os.waitpid(self.zygote_pid, os.WNOHANG)[0] == 0)
+            except ChildProcessError:
+                zygote = 0
+        threads = self._threads.stats()
+        return {
+            "workers_alive": alive, "workers_started": self._started,
+            "workers_replaced": self._replaced, "zygote_alive": zygote,
+            "threads_abandoned": threads["threads_abandoned"],
+            "queries_running_threads": threads["queries_running_threads"],
+            "queries_running_processes": len(self._busy_since),
+            "memory_stops": self._memory_stops,
+            "timeouts": self._timeouts + threads["timeouts"],
+        }
 
     def start(self) -> None:
         """Fork the zygote and the first workers; call before serving. Call `connect()` in
@@ -240,7 +729,7 @@ class ProcessExecutor:
             ours.close()
             _zygote_main(theirs, self.store)
         theirs.close()
-        self._ctrl, self._zygote_pid = ours, pid
+        self._ctrl, self.zygote_pid = ours, pid
         self._idle = asyncio.Queue()
         self._first = [self._spawn() for _ in range(self.size)]
 
@@ -257,10 +746,10 @@ class ProcessExecutor:
         if self._ctrl is not None:
             self._ctrl.close()  # the zygote exits on EOF
             self._ctrl = None
-        if self._zygote_pid:
+        if self.zygote_pid:
             with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(self._zygote_pid, 0)
-            self._zygote_pid = 0
+                os.waitpid(self.zygote_pid, 0)
+            self.zygote_pid = 0
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
@@ -271,6 +760,7 @@ class ProcessExecutor:
         theirs.close()
         worker = _Worker(pid, ours)
         self._workers[pid] = worker
+        self._started += 1
         return worker
 
     def _discard(self, worker: _Worker) -> None:
@@ -283,12 +773,13 @@ class ProcessExecutor:
     async def _replace(self, worker: _Worker) -> None:
         """Kill `worker`; fork a fresh one if the pool is now below its size."""
         self._discard(worker)
+        self._replaced += 1
         if self._ctrl is None or len(self._workers) + self._growing >= self.size:
             return
         try:
             fresh = await asyncio.to_thread(self._spawn)
             await fresh.connect()
-        except OSError:
+        except (OSError, EOFError):
             log.exception("could not start a replacement query worker")
             return
         assert self._idle is not None
@@ -302,37 +793,49 @@ class ProcessExecutor:
         try:
             worker = await asyncio.to_thread(self._spawn)
             await worker.connect()
-        except OSError:
+        except (OSError, EOFError):
             log.exception("could not start an extra query worker")
             return None
         finally:
             self._growing -= 1
         return worker
 
-    async def run(self, job: Job, timeout: float) -> Answer:
+    async def stream(self, job: Job, timeout: float) -> Streamed:
+        """The answer to `job` as a `Streamed` (see the module docstring)."""
+        if self.threads and lane(job.sparql) == "thread":
+            return await self._threads.stream(job, timeout)
         assert self._idle is not None, "executor not started"
-        deadline = asyncio.get_running_loop().time() + timeout
-        worker = await self._acquire(deadline, min(self.GROW_AFTER, timeout / 4))
-        self._busy_since[worker.pid] = asyncio.get_running_loop().time()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
         try:
-            async with asyncio.timeout_at(deadline):
-                reply = await worker.roundtrip(job)
-        except TimeoutError:
-            await self._replace(worker)
-            raise QueryTimeout() from None
-        except (OSError, EOFError, asyncio.IncompleteReadError, pickle.UnpicklingError) as e:
-            log.error("query worker %d failed: %s", worker.pid, e)
-            await self._replace(worker)
-            raise EvaluationError("the query worker stopped unexpectedly") from None
-        except BaseException:  # cancelled (client gone, shutdown): the worker's state is unknown
-            await asyncio.shield(self._replace(worker))
+            worker = await self._acquire(deadline, min(self.GROW_AFTER, timeout / 4))
+        except QueryTimeout:
+            self._timeouts += 1
             raise
-        self._release(worker)
-        return _unpack(reply)
+        self._busy_since[worker.pid] = loop.time()
+        try:
+            worker.send(job)
+        except OSError:
+            await self._replace(worker)
+            raise WorkerLost("the query worker stopped unexpectedly") from None
+        source = _ProcessSource(self, worker, deadline)
+        try:
+            return await _hold(source, timeout, self.stream_after)
+        except QueryTimeout:
+            self._timeouts += 1
+            raise
+        except BaseException:
+            # _hold has already released or replaced the worker; a cancellation (client
+            # gone, shutdown) lands here too, after the worker was replaced.
+            raise
+
+    async def run(self, job: Job, timeout: float) -> Answer:
+        """The whole answer to `job` in memory (named queries, the answer cache)."""
+        return await _collect(await self.stream(job, timeout))
 
     async def _acquire(self, deadline: float, stuck_after: float) -> _Worker:
         """An idle worker; a new one if none came free while every worker has been on its
-        query for `stuck_after` seconds."""
+        query for `stuck_after` seconds. An idle worker found dead is replaced."""
         assert self._idle is not None
         loop = asyncio.get_running_loop()
         self._waiting += 1
@@ -344,10 +847,17 @@ class ProcessExecutor:
                 until = deadline if recheck <= 0 else min(deadline, loop.time() + recheck)
                 try:
                     async with asyncio.timeout_at(until):
-                        return await self._idle.get()
+                        worker = await self._idle.get()
                 except TimeoutError:
                     if loop.time() >= deadline:
                         raise QueryTimeout() from None
+                    continue
+                if (worker.reader is not None and worker.reader.at_eof()) or not _alive(
+                        worker.pid):
+                    log.error("idle query worker %d had died; replacing it", worker.pid)
+                    await self._replace(worker)
+                    continue
+                return worker
         finally:
             self._waiting -= 1
 
@@ -363,10 +873,25 @@ class ProcessExecutor:
         query is waiting for a worker."""
         assert self._idle is not None
         self._busy_since.pop(worker.pid, None)
+        if worker.pid not in self._workers:
+            return
         if len(self._workers) > self.size and not self._waiting:
             self._discard(worker)
         else:
             self._idle.put_nowait(worker)
+
+
+def _alive(pid: int) -> bool:
+    """The worker is still a running process (not a zombie)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] not in (b"Z", b"X")
+    except (OSError, IndexError):
+        try:
+            os.kill(pid, 0)
+        except OSError:
+            return False
+        return True
 
 
 def _recv_exactly(sock: socket.socket, n: int) -> bytes:
@@ -389,8 +914,11 @@ def _die_with_parent() -> None:
 
 
 def _child_signals() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the server decides when children stop
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    """The server decides when children stop (EOF on their socket, SIGKILL, PDEATHSIG):
+    a SIGINT from the terminal or a SIGTERM sent to the whole group (systemd) is ignored, so
+    a graceful stop can finish the queries in flight."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
 def _zygote_main(ctrl: socket.socket, store: GraphStore) -> None:  # pragma: no cover (child)
@@ -420,28 +948,49 @@ def _zygote_main(ctrl: socket.socket, store: GraphStore) -> None:  # pragma: no 
 
 def _worker_main(channel: socket.socket, store: GraphStore) -> None:  # pragma: no cover (child)
     code = 0
+
+    def emit(message: tuple) -> None:
+        if message[0] == "data":
+            channel.sendall(_FRAME.pack(b"D", len(message[1])) + message[1])
+        elif message[0] == "head":
+            payload = pickle.dumps(message[1:], protocol=pickle.HIGHEST_PROTOCOL)
+            channel.sendall(_FRAME.pack(b"H", len(payload)) + payload)
+        else:
+            channel.sendall(_FRAME.pack(b"E", 0))
+
     try:
         reopen = getattr(store, "reopen", None)
         if reopen is not None:
             store = reopen()
         while True:
             try:
-                (length,) = _HEADER.unpack(_recv_exactly(channel, _HEADER.size))
+                (length,) = struct.unpack("!Q", _recv_exactly(channel, 8))
                 job = pickle.loads(_recv_exactly(channel, length))
             except EOFError:
                 break
-            reply = pickle.dumps(_evaluate(store, job), protocol=pickle.HIGHEST_PROTOCOL)
-            channel.sendall(_HEADER.pack(len(reply)) + reply)
+            try:
+                produce(store, job, _ChunkWriter(emit, job.gzip))
+            except OSError as e:
+                if isinstance(e, (BrokenPipeError, ConnectionError)):
+                    raise  # the server is gone
+                reply = pickle.dumps(_error_reply(e), protocol=pickle.HIGHEST_PROTOCOL)
+                channel.sendall(_FRAME.pack(b"X", len(reply)) + reply)
+            except Exception as e:
+                reply = pickle.dumps(_error_reply(e), protocol=pickle.HIGHEST_PROTOCOL)
+                channel.sendall(_FRAME.pack(b"X", len(reply)) + reply)
     except BaseException:
         code = 1
     finally:
         os._exit(code)
 
 
-def make_executor(store: GraphStore, workers: int) -> Executor:
-    """Worker processes for an in-memory/on-disk store where fork() exists, else threads."""
+def make_executor(store: GraphStore, workers: int, *, query_memory: int = DEFAULT_QUERY_MEMORY,
+                  stream_after: float = 2.0, threads: bool = True) -> Any:
+    """Two lanes (threads and killable worker processes) for an in-memory/on-disk store
+    where fork() exists, else threads only."""
     from ctgraph.graph.store import EmbeddedStore
 
     if workers > 0 and hasattr(os, "fork") and isinstance(store, EmbeddedStore):
-        return ProcessExecutor(store, workers)
-    return ThreadExecutor(store)
+        return ProcessExecutor(store, workers, query_memory=query_memory,
+                               stream_after=stream_after, threads=threads)
+    return ThreadExecutor(store, stream_after)

@@ -1,15 +1,21 @@
-"""Turn query answers and triples into bytes of a negotiated format (see `ctgraph.sparql.media_types`).
+"""Turn query answers and triples into bytes of a negotiated format (`sparql.media_types`).
 
 pyoxigraph writes every format natively except compact JSON-LD: for that the triples go through
 rdflib, compacted with the project's published @context (the one served at /context.jsonld),
 so keys read ``schema:name`` rather than full IRIs.
+
+`write_results` and `write_triples` write to a binary file-like object instead of returning
+bytes: pyoxigraph calls its ``write()`` every few kilobytes as solutions or triples come out
+of the engine, so an answer can be streamed (and stopped: an exception raised by ``write()``
+ends the evaluation) without ever being whole in memory. Compact JSON-LD is the exception:
+rdflib needs the whole graph, so it is written in one piece.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import IO, Any
 
 import pyoxigraph as ox
 
@@ -42,11 +48,35 @@ def serialize_results(result: ox.QuerySolutions | ox.QueryBoolean, fmt: Format) 
     return result.serialize(format=RESULTS_FORMATS[fmt.key])
 
 
+def write_results(result: ox.QuerySolutions | ox.QueryBoolean, fmt: Format,
+                  output: IO[bytes]) -> None:
+    """`serialize_results` written to `output` as the solutions are produced (streaming)."""
+    result.serialize(output, format=RESULTS_FORMATS[fmt.key])
+
+
 def serialize_triples(triples: Iterable[ox.Triple | ox.Quad], fmt: Format) -> bytes:
     """Triples (CONSTRUCT, DESCRIBE, any RDF document) in an RDF format; the dataset formats
     write them to the default graph."""
     if fmt.key == "jsonld":
         return _compact_jsonld(triples)
+    quads, kwargs = _rdf_arguments(triples, fmt)
+    return ox.serialize(quads, **kwargs) or b""
+
+
+def write_triples(triples: Iterable[ox.Triple | ox.Quad], fmt: Format,
+                  output: IO[bytes]) -> None:
+    """`serialize_triples` written to `output` as the triples are produced (streaming, but
+    for compact JSON-LD, which rdflib builds whole)."""
+    if fmt.key == "jsonld":
+        output.write(_compact_jsonld(triples))
+        return
+    quads, kwargs = _rdf_arguments(triples, fmt)
+    ox.serialize(quads, output, **kwargs)
+
+
+def _rdf_arguments(
+    triples: Iterable[ox.Triple | ox.Quad], fmt: Format
+) -> tuple[Iterable[ox.Quad | ox.Triple], dict[str, Any]]:
     rdf_format = RDF_FORMATS[fmt.key]
     if rdf_format.supports_datasets:
         quads: Iterable[ox.Quad | ox.Triple] = (
@@ -58,7 +88,7 @@ def serialize_triples(triples: Iterable[ox.Triple | ox.Quad], fmt: Format) -> by
     kwargs: dict[str, Any] = {"format": rdf_format}
     if fmt.key in _WITH_PREFIXES:
         kwargs["prefixes"] = PREFIXES
-    return ox.serialize(quads, **kwargs) or b""
+    return quads, kwargs
 
 
 def _compact_jsonld(triples: Iterable[ox.Triple | ox.Quad]) -> bytes:

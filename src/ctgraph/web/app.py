@@ -87,7 +87,10 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         # memory store writes to what it reads, so after the fork it would give this process
         # a private copy of the whole store (bench/memory.py measured 520 MB at 1M triples).
         quads, graphs = app.state.store.quad_count(), len(app.state.store.named_graphs())
-        app.state.executor = make_executor(app.state.store, settings.query_workers)
+        app.state.executor = make_executor(
+            app.state.store, settings.query_workers,
+            query_memory=settings.query_memory * 1024 * 1024,
+            stream_after=settings.stream_after, threads=settings.query_threads)
         app.state.executor.start()
         await app.state.executor.connect()
         log.info("loaded %d quads in %d named graphs in %.2fs (version %s)", quads, graphs,

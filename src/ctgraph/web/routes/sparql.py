@@ -3,9 +3,10 @@
 Requests: GET ``?query=``, POST ``application/x-www-form-urlencoded`` and POST
 ``application/sparql-query``, each with optional ``default-graph-uri`` / ``named-graph-uri``
 (which replace the query's FROM / FROM NAMED), plus ``format=`` for browsers. GET without a
-query answers the service description. Answers are negotiated (`ctgraph.sparql.media_types`), evaluated
-in a killable worker (`ctgraph.sparql.execution`), cached by (query, dataset, format, store version)
-and validated with ETag / Last-Modified.
+query answers the service description. Answers are negotiated (`ctgraph.sparql.media_types`),
+evaluated and streamed by `ctgraph.sparql.execution` (threads, or a killable worker), cached by
+(query, dataset, format, store version) when they fit in its hold buffer, and validated with
+ETag / Last-Modified.
 
 Refusals: an update (``update=`` or ``application/sparql-update``) gets 403, since this
 service offers the query operation only; a SERVICE call to an endpoint not in
@@ -16,10 +17,12 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from urllib.parse import parse_qsl
 
 from fastapi import APIRouter, Request, Response
+from fastapi.responses import StreamingResponse
 
 from ctgraph.graph.namespaces import PREFIXES
 from ctgraph.sparql import media_types as media
@@ -28,8 +31,11 @@ from ctgraph.sparql.execution import (
     EvaluationError,
     Job,
     NotAcceptable,
+    QueryMemoryExceeded,
     QuerySyntaxError,
     QueryTimeout,
+    Streamed,
+    WorkerLost,
 )
 from ctgraph.web.errors import HTTPProblem
 from ctgraph.web.http_caching import etag_for, is_not_modified, validators
@@ -273,7 +279,10 @@ async def sparql_endpoint(request: Request) -> Response:
     answer = state.cache.get(key)
     headers["X-Cache"] = "miss" if answer is None else "hit"
     if answer is None:
-        answer = await _evaluate(request, job)
+        streamed = await _evaluate(request, job)
+        if not streamed.complete:
+            return _streaming_response(streamed, job, headers)
+        answer = streamed.answer()
         state.cache.put(key, answer)
     if answer.encoding:
         headers["Content-Encoding"] = answer.encoding  # the gzip middleware leaves it be
@@ -281,10 +290,42 @@ async def sparql_endpoint(request: Request) -> Response:
     return Response(answer.body, media_type=fmt.content_type, headers=headers)
 
 
-async def _evaluate(request: Request, job: Job):
+class StreamCut(Exception):
+    """An answer stopped after its first bytes were sent: raised out of the response body so
+    the server aborts the transfer (no final chunk) and the client sees an error, never a
+    shorter answer that looks complete."""
+
+
+def _streaming_response(streamed: Streamed, job: Job, headers: dict[str, str]) -> Response:
+    """An answer too big to hold, sent as `execution` produces it (see README, "Streaming
+    and limits")."""
+    if streamed.encoding:
+        headers["Content-Encoding"] = streamed.encoding  # the gzip middleware leaves it be
+
+    async def body() -> AsyncIterator[bytes]:
+        try:
+            async for chunk in streamed.rest():
+                yield chunk
+        except QueryTimeout:
+            log.warning("answer cut at the time limit after it had started: %s", job.sparql)
+            raise StreamCut("time limit reached while streaming") from None
+        except QueryMemoryExceeded:
+            log.warning("answer cut at the memory limit after it had started: %s", job.sparql)
+            raise StreamCut("memory limit reached while streaming") from None
+        except EvaluationError as e:
+            log.error("answer cut by an evaluation error (%s): %s", e, job.sparql)
+            raise StreamCut("evaluation failed while streaming") from None
+        finally:
+            await streamed.aclose()
+
+    fmt = media.BY_KEY[streamed.format_key]
+    return StreamingResponse(body(), media_type=fmt.content_type, headers=headers)
+
+
+async def _evaluate(request: Request, job: Job) -> Streamed:
     settings = request.app.state.settings
     try:
-        return await request.app.state.executor.run(job, settings.timeout)
+        return await request.app.state.executor.stream(job, settings.timeout)
     except QuerySyntaxError as e:
         raise await asyncio.to_thread(_syntax_problem, str(e), job.sparql) from None
     except NotAcceptable as e:
@@ -294,6 +335,20 @@ async def _evaluate(request: Request, job: Job):
         raise HTTPProblem(
             503, f"Query stopped: it ran longer than the time limit of {settings.timeout:g} s. "
             "Narrow it (LIMIT, more specific patterns) and try again.",
+        ) from None
+    except QueryMemoryExceeded as e:
+        limit = f"{e.limit / (1024 * 1024):g} MiB"
+        log.warning("query stopped at the %s memory limit: %s", limit, job.sparql)
+        raise HTTPProblem(
+            503, f"Query stopped: it needed more than the memory limit of {limit} per query. "
+            "Narrow it (LIMIT, fewer variables sorted or grouped) and try again.",
+            {"Cache-Control": "no-store"},
+        ) from None
+    except WorkerLost:
+        log.error("the process evaluating a query died under it: %s", job.sparql)
+        raise HTTPProblem(
+            503, "The query could not be answered: the process evaluating it stopped. Try "
+            "again.", {"Retry-After": "1", "Cache-Control": "no-store"},
         ) from None
     except EvaluationError as e:
         log.error("query evaluation failed (%s): %s", e, job.sparql)
