@@ -93,6 +93,18 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("--query-threads/--no-query-threads", default=None,
               help="Streaming queries in threads (default) or every query in a worker process.")
 @click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]))
+@click.option("--log-format", type=click.Choice(["text", "json"]),
+              help="Access log as text lines (default) or one JSON object per request.")
+@click.option("--no-metrics", "no_metrics", is_flag=True, default=None,
+              help="Do not serve Prometheus metrics at /metrics.")
+@click.option("--grace-period", type=float,
+              help="Seconds a stop (SIGTERM, Ctrl-C) lets queries in flight finish (default 10).")
+@click.option("--client-concurrency", type=int,
+              help="Queries one client may have in flight; more get 429 (default 16, 0: off).")
+@click.option("--client-query-seconds", type=float,
+              help="Seconds of query time one client may use per minute (default 0: off).")
+@click.option("--trusted-proxy", multiple=True,
+              help="Proxy address or network whose Forwarded/X-Forwarded-For names the client.")
 def serve(paths: tuple[Path, ...], **options: object) -> None:
     """Serve the graph (or PATHS) as a SPARQL 1.1 endpoint and linked data."""
     from ctgraph.settings import Settings
@@ -101,6 +113,10 @@ def serve(paths: tuple[Path, ...], **options: object) -> None:
     overrides = {k: v for k, v in options.items() if v not in (None, ())}
     if overrides.pop("no_union_default_graph", None):
         overrides["union_default_graph"] = False
+    if overrides.pop("no_metrics", None):
+        overrides["metrics"] = False
+    if "trusted_proxy" in overrides:
+        overrides["trusted_proxy"] = list(overrides["trusted_proxy"])  # type: ignore[call-overload]
     if "service_allow" in overrides:
         overrides["service_allowlist"] = list(overrides.pop("service_allow"))  # type: ignore[arg-type]
     if paths:

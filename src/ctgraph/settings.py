@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,28 @@ class Settings(BaseSettings):
     )
     cache_max_age: int = Field(
         default=60, ge=0, description="Seconds clients may reuse a GET answer (Cache-Control)"
+    )
+
+    # Running it in public (issue 16): probes, limits, logs, stopping.
+    metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics")
+    log_format: Literal["text", "json"] = Field(
+        default="text", description="Access log: text lines, or one JSON object per request"
+    )
+    grace_period: float = Field(
+        default=10.0, ge=0, description="Seconds a stop (SIGTERM, Ctrl-C) lets queries in "
+        "flight finish before they are cancelled",
+    )
+    client_concurrency: int = Field(
+        default=16, ge=0, description="Queries one client may have in flight; more get 429 "
+        "(0: no limit)",
+    )
+    client_query_seconds: float = Field(
+        default=0.0, ge=0, description="Seconds of query time one client may use per minute; "
+        "more get 429 until it refills (0: no budget)",
+    )
+    trusted_proxy: list[str] = Field(
+        default_factory=list, description="Proxy addresses or networks whose Forwarded / "
+        "X-Forwarded-For header names the client",
     )
 
     @property

@@ -27,6 +27,8 @@ same lifespan; pass ``Settings(query_workers=0)`` to evaluate in threads instead
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import AsyncIterator
@@ -45,9 +47,13 @@ from ctgraph.sparql.execution import make_executor
 from ctgraph.web import errors
 from ctgraph.web.answer_cache import LRUCache
 from ctgraph.web.middleware.access_log import AccessLog
+from ctgraph.web.middleware.client_limits import ClientLimits, parse_networks
 from ctgraph.web.middleware.gzip import NegotiatedGZip
 from ctgraph.web.middleware.head import HeadAsGet
-from ctgraph.web.routes import api_docs, linked_data, sparql
+from ctgraph.web.middleware.metrics import Metrics
+from ctgraph.web.middleware.query_guard import ObservedExecutor, watch_zygote
+from ctgraph.web.middleware.security_headers import SecurityHeaders
+from ctgraph.web.routes import api_docs, health, linked_data, sparql
 from ctgraph.web.routes import dataset_description as void
 from ctgraph.web.routes import named_queries as api
 from ctgraph.web.routes import pages as ui
@@ -87,18 +93,25 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         # memory store writes to what it reads, so after the fork it would give this process
         # a private copy of the whole store (bench/memory.py measured 520 MB at 1M triples).
         quads, graphs = app.state.store.quad_count(), len(app.state.store.named_graphs())
-        app.state.executor = make_executor(
+        executor = make_executor(
             app.state.store, settings.query_workers,
             query_memory=settings.query_memory * 1024 * 1024,
             stream_after=settings.stream_after, threads=settings.query_threads)
-        app.state.executor.start()
-        await app.state.executor.connect()
+        # Limits, metrics and the 503 for a lost worker wrap the executor (query_guard).
+        app.state.executor = ObservedExecutor(executor, app.state.client_limits,
+                                              app.state.metrics)
+        executor.start()
+        await executor.connect()
         log.info("loaded %d quads in %d named graphs in %.2fs (version %s)", quads, graphs,
                  time.perf_counter() - started, app.state.store.version)
+        watchdog = asyncio.create_task(watch_zygote(app))
         try:
             yield
         finally:
-            app.state.executor.close()
+            watchdog.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await watchdog
+            executor.close()
 
     app = FastAPI(
         title="ctgraph",
@@ -110,7 +123,12 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
     )
     app.state.settings = settings
     app.state.cache = LRUCache(settings.cache_entries)
+    app.state.client_limits = ClientLimits(settings.client_concurrency,
+                                           settings.client_query_seconds)
+    app.state.metrics = Metrics(app) if settings.metrics else None
+    app.state.exit_status = 0
     errors.install(app)
+    app.include_router(health.router)
     app.include_router(sparql.router)
     app.include_router(void.router)
     app.include_router(api.router)
@@ -127,5 +145,11 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         expose_headers=["ETag", "Last-Modified", "Content-Type"], max_age=86400,
     )
 
-    app.add_middleware(AccessLog)  # outermost: sees HEAD and the final status
+    app.add_middleware(SecurityHeaders)
+    metrics = app.state.metrics
+    app.add_middleware(  # outermost: sees HEAD and the final status
+        AccessLog, log_format=settings.log_format,
+        trusted_proxies=parse_networks(settings.trusted_proxy),
+        on_finish=metrics.observe_request if metrics is not None else None, state=app.state,
+    )
     return app
