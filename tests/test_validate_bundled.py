@@ -34,7 +34,7 @@ def test_sparql_constraints_work_on_data_without_prefixes(tmp_path: Path) -> Non
     ctg:Workshop reaches the Event shapes only through the ontology's rdfs:subClassOf."""
     path = tmp_path / "event.nt"
     path.write_text(NTRIPLES, encoding="utf-8")
-    done = run_ctgraph("validate", "--format", "json", str(path))
+    done = run_ctgraph("validate", "--bundled", "--format", "json", str(path))
     assert done.returncode == 1, done.stderr
     results = json.loads(done.stdout)["results"]
     ends = [r for r in results if r["focus_node"] == EVENT and r["severity"] == "Violation"

@@ -13,12 +13,23 @@ How pyshacl is run, and why:
 * ``inference="none"``: the data states its schema.org types explicitly (the model's "plain
   schema.org view, without inference") and the shapes check exactly those statements; RDFS
   inference would add the types and hide the missing ones.
-* ``advanced=True`` for the SPARQL-based constraints; ``allow_warnings`` so that Warnings and
-  Infos never make pyshacl's ``conforms`` false (``--fail-on`` decides instead); no owl:imports
-  are followed.
+* ``advanced=True`` for the SPARQL-based constraints; no owl:imports are followed. pyshacl's
+  ``allow_warnings`` is *not* set: it changes how nested shapes evaluate (``sh:not`` of a shape
+  with Warnings would turn into a Violation). The report is the standard one; ``--fail-on``
+  decides the exit code from it afterwards.
+* A user's shapes are checked as written: a SPARQL constraint sees the prefixes its
+  ``sh:prefixes`` declare (and rdf, rdfs, owl, as pyshacl adds them), never the data's or the
+  project's. Only the bundled shapes also get the project's prefixes.
 * pyshacl re-parses a SPARQL constraint's text for every focus node; the data graph here
   parses each text once (`_PreparedQueryGraph`), which makes validating the bundled graph
   about eight times faster with identical results.
+* Shapes pyshacl would refuse only while validating (SPARQL that SHACL forbids: MINUS, VALUES,
+  SERVICE, ``SELECT *`` in a sub-query, ``AS`` re-binding a pre-bound variable; undeclared
+  prefixes) are checked first (`sparql_problems`), so the error names the shape.
+* Two places where pyshacl departs from the standard are worked around on a copy of the
+  shapes graph (`_standard_shapes`): ``sh:uniqueLang`` counts only for the literal ``true``
+  (pyshacl also takes ``"1"^^xsd:boolean``), and ``$shapesGraph`` (which pyshacl refuses) is
+  bound to the shapes graph, queried as a named graph beside the data.
 """
 
 from __future__ import annotations
@@ -27,20 +38,22 @@ import contextlib
 import functools
 import io
 import logging
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+import pyoxigraph as ox
 import pyshacl
 import rdflib
-from rdflib import RDF, RDFS
+from rdflib import RDF, RDFS, XSD
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from ctgraph.graph.bundle import ONTOLOGY_DIR, bundled_data_files, bundled_shape_files, rdf_files
 from ctgraph.graph.namespaces import PREFIXES
-from ctgraph.graph.rdf_reading import read_files
+from ctgraph.graph.rdf_reading import RdfSyntaxError, parse_file, read_files
 from ctgraph.validation.report import (
     OWL,
     SH,
@@ -53,24 +66,55 @@ from ctgraph.validation.report import (
     term_text,
 )
 
+SHAPES_GRAPH_VAR = "ctgraphShapesGraph"
+"""What ``$shapesGraph`` is renamed to in the copy given to pyshacl (which refuses the name)."""
+SHAPES_GRAPH_IRI = URIRef("urn:ctgraph:shapes-graph")
+_SHAPES_GRAPH_REF = re.compile(r"[$?]shapesGraph\b")
+_CONSTRAINT_TEXT = (SH.select, SH.ask)
+
 
 class _PreparedQueryGraph(rdflib.Graph):
     """An rdflib graph that parses each SPARQL text once; pyshacl sends the same constraint
-    text for every focus node with different bindings."""
+    text for every focus node with different bindings. `prefixes` are the only prefixes a
+    query gets besides its own PREFIX lines (rdflib would otherwise add the graph's)."""
 
-    def __init__(self, prefixes: dict[str, str]):
+    def __init__(self, prefixes: dict[str, str], shapes: rdflib.Graph | None = None):
         super().__init__()
         self._prefixes = prefixes
         self._prepared: dict[str, Any] = {}
+        self._shapes = shapes
+        self._dataset: rdflib.Dataset | None = None
 
-    def query(self, query_object: Any, *args: Any, **kwargs: Any) -> Any:  # type: ignore[override]
+    def query(self, query_object: Any, processor: Any = "sparql",  # type: ignore[override]
+              result: Any = "sparql", initNs: Any = None, initBindings: Any = None,
+              use_store_provided: bool = True, **kwargs: Any) -> Any:
+        target: rdflib.Graph = self
         if isinstance(query_object, str):
-            prepared = self._prepared.get(query_object)
+            text = query_object
+            prepared = self._prepared.get(text)
             if prepared is None:
-                prepared = prepareQuery(query_object, initNs=self._prefixes)
-                self._prepared[query_object] = prepared
+                prepared = prepareQuery(text, initNs=self._prefixes)
+                self._prepared[text] = prepared
             query_object = prepared
-        return super().query(query_object, *args, **kwargs)
+            if SHAPES_GRAPH_VAR in text and self._shapes is not None:
+                initBindings = {**(initBindings or {}), SHAPES_GRAPH_VAR: SHAPES_GRAPH_IRI}
+                target = self._with_shapes_graph()
+        run = super().query if target is self else target.query
+        return run(query_object, processor, result, initNs, initBindings, use_store_provided,
+                   **kwargs)
+
+    def _with_shapes_graph(self) -> rdflib.Dataset:
+        """The data as default graph and the shapes graph as a named graph, for the rare
+        constraint that reads ``$shapesGraph`` (built once, on first use)."""
+        if self._dataset is None:
+            dataset = rdflib.Dataset()
+            for triple in self:
+                dataset.default_graph.add(triple)
+            named = dataset.graph(SHAPES_GRAPH_IRI)
+            for triple in self._shapes or ():
+                named.add(triple)
+            self._dataset = dataset
+        return self._dataset
 
 
 def _named_owner(shapes: rdflib.Graph, node: Node) -> Node:
@@ -138,6 +182,136 @@ def _declared_prefixes(shapes: rdflib.Graph) -> dict[str, str]:
     return declared
 
 
+def _constraint_owner(shapes: rdflib.Graph, node: Node) -> Node:
+    """The shape (or constraint component) a SPARQL constraint or validator belongs to."""
+    for link in (SH.sparql, SH.validator, SH.nodeValidator, SH.propertyValidator):
+        owner = shapes.value(None, link, node)  # type: ignore[arg-type]
+        if owner is not None:
+            return owner
+    return node
+
+
+def _query_prefixes(shapes: rdflib.Graph, node: Node) -> dict[str, str]:
+    """The prefixes a SPARQL constraint declares (SHACL 5.2.1): rdf, rdfs and owl (which
+    pyshacl always adds), then the ``sh:declare`` of each ``sh:prefixes`` value and of what it
+    reaches through ``owl:imports``, and of an owl:Ontology of the shapes graph (pyshacl)."""
+    found = {"rdf": str(RDF), "rdfs": str(RDFS), "owl": str(OWL)}
+    holders: list[Node] = list(shapes.subjects(RDF.type, OWL.Ontology))
+    frontier = list(shapes.objects(node, SH.prefixes))  # type: ignore[arg-type]
+    while frontier:
+        current = frontier.pop()
+        if current not in holders:
+            holders.append(current)
+            frontier.extend(shapes.objects(current, OWL.imports))  # type: ignore[arg-type]
+    for holder in holders:
+        for decl in shapes.objects(holder, SH.declare):
+            prefix = shapes.value(decl, SH.prefix)  # type: ignore[arg-type]
+            namespace = shapes.value(decl, SH.namespace)  # type: ignore[arg-type]
+            if prefix is not None and namespace is not None:
+                found[str(prefix)] = str(namespace)
+    return found
+
+
+def _with_prefixes(shapes: rdflib.Graph, node: Node, text: str) -> str:
+    """A constraint's text with its declared prefixes written out, so that the query needs
+    nothing from outside (pyshacl's own collection misses those reached by owl:imports)."""
+    declared = _query_prefixes(shapes, node)
+    return "".join(f"PREFIX {p}: <{n}>\n" for p, n in declared.items()) + text
+
+
+def sparql_problems(shapes: rdflib.Graph, init_ns: dict[str, str] | None = None,
+                    prefixes: dict[str, str] | None = None) -> list[str]:
+    """Why pyshacl would refuse the SPARQL of these shapes, one line per constraint,
+    ``shape: SPARQL constraint: reason``. Checked before validating so that the error
+    names the shape (pyshacl's own failure does not)."""
+    from pyshacl.errors import ValidationFailure
+    from pyshacl.helper.sparql_query_helper import SPARQLQueryHelper
+
+    display = prefixes or {}
+    problems: list[str] = []
+    for prop in _CONSTRAINT_TEXT:
+        for node, text in sorted(shapes.subject_objects(prop)):
+            owner = _constraint_owner(shapes, node)
+            where = term_text(owner, display)
+            if owner != node and isinstance(node, URIRef):
+                where += f" (SPARQL constraint {term_text(node, display)})"
+            body = str(text)
+            # $value is pre-bound in property shapes and in constraint components' validators
+            is_property = (owner, SH.path, None) in shapes or (
+                owner, RDF.type, SH.ConstraintComponent) in shapes
+            try:
+                SPARQLQueryHelper(None, node, body).check_invalid_sparql(
+                    body, valuenode=True if is_property else None)
+            except ValidationFailure as e:
+                problems.append(f"{where}: {_one_line(str(e))}")
+                continue
+            probe = re.sub(r"[$?]PATH\b", "<urn:ctgraph:path>", body)
+            probe = _SHAPES_GRAPH_REF.sub("?" + SHAPES_GRAPH_VAR, probe)
+            try:
+                prepareQuery(_with_prefixes(shapes, node, probe), initNs=init_ns or {})
+            except Exception as e:  # rdflib raises several types for bad SPARQL
+                problems.append(f"{where}: SPARQL does not parse: {_one_line(str(e))}")
+    return problems
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def _standard_shapes(shapes: rdflib.Graph) -> rdflib.Graph:
+    """The shapes graph as pyshacl should read it by the standard (see the module
+    docstring): the graph itself when nothing needs changing, else a changed copy."""
+    odd_unique = [(s, o) for s, o in shapes.subject_objects(SH.uniqueLang)
+                  if not (isinstance(o, Literal) and o.datatype == XSD.boolean
+                          and str(o) == "true")]
+    texts = [(s, p, o) for p in _CONSTRAINT_TEXT for s, o in shapes.subject_objects(p)
+             if isinstance(o, Literal)]
+    if not odd_unique and not texts:
+        return shapes
+    copy = rdflib.Graph()
+    for prefix, namespace in shapes.namespaces():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    for triple in shapes:
+        copy.add(triple)
+    for s, o in odd_unique:
+        copy.remove((s, SH.uniqueLang, o))
+    for s, p, o in texts:
+        copy.remove((s, p, o))
+        text = _with_prefixes(shapes, s, _SHAPES_GRAPH_REF.sub("$" + SHAPES_GRAPH_VAR, str(o)))
+        copy.add((s, p, Literal(text, lang=o.language, datatype=o.datatype)))
+    return copy
+
+
+def read_shapes(paths: Iterable[Path]) -> rdflib.Graph:
+    """Shapes files as written: like `read_files`, but ``xsd:boolean`` literals keep their
+    lexical form (rdflib would turn ``"1"`` into ``"true"``, and only the literal ``true``
+    switches ``sh:uniqueLang`` on)."""
+    graph = rdflib.Graph()
+    for path in rdf_files(*paths):
+        if not path.exists():
+            raise RdfSyntaxError(path, "no such file or folder")
+    document = read_files(paths)
+    for prefix, namespace in document.prefixes.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    raw_booleans: dict[tuple[str, str], list[str]] = defaultdict(list)
+    for path in document.files:
+        quads, _ = parse_file(path)
+        for quad in quads:
+            obj = quad.object
+            if (isinstance(obj, ox.Literal) and obj.datatype.value == str(XSD.boolean)
+                    and obj.value not in ("true", "false")
+                    and isinstance(quad.subject, ox.NamedNode)):
+                raw_booleans[(quad.subject.value, quad.predicate.value)].append(obj.value)
+    for s, p, o in document.union():
+        if raw_booleans and isinstance(o, Literal) and o.datatype == XSD.boolean:
+            for lexical in raw_booleans.get((str(s), str(p)), ()):
+                graph.add((s, p, Literal(lexical, datatype=XSD.boolean, normalize=False)))
+            if (str(s), str(p)) in raw_booleans:
+                continue
+        graph.add((s, p, o))
+    return graph
+
+
 def bundled_shapes() -> tuple[rdflib.Graph, rdflib.Graph]:
     """The bundled shapes and ontology graphs, read once per process while the files are
     unchanged (validation reads them, it never changes them)."""
@@ -171,22 +345,34 @@ def validate_graph(
     ontology: rdflib.Graph | None = None,
     *,
     subject_files: dict[Node, list[Path]] | None = None,
+    project_shapes: bool | None = None,
 ) -> Report:
     """Validate `data` against `shapes` (default: the bundled shapes, with the bundled
-    ontology mixed in unless `ontology` is given)."""
+    ontology mixed in unless `ontology` is given). `project_shapes` (default: whether the
+    shapes are the bundled ones) gives SPARQL constraints the project's prefixes too."""
     if shapes is None:
         shapes, bundled_ontology = bundled_shapes()
         ontology = bundled_ontology if ontology is None else ontology
+        project_shapes = True if project_shapes is None else project_shapes
     if not _has_shapes(shapes):
         raise ValidationInputError("no SHACL shapes to validate against")
 
-    # Queries see the prefixes the data declared, then the project's, then the shapes' own
-    # declarations (shapes whose SPARQL omits sh:prefixes rely on these).
+    # Display prefixes: the data's, the project's, the shapes' declarations. Query prefixes:
+    # none beyond each constraint's own, except for the project's own shapes.
     prefixes = {p: str(n) for p, n in data.namespaces()}
     prefixes.update(PREFIXES)
     prefixes.update(_declared_prefixes(shapes))
     prefixes.setdefault("ctgsh", "https://w3id.org/ctgraph/shapes#")
-    work = _PreparedQueryGraph(prefixes)
+    query_ns: dict[str, str] = {}
+    if project_shapes:
+        query_ns = {**PREFIXES, **_declared_prefixes(shapes),
+                    "ctgsh": "https://w3id.org/ctgraph/shapes#"}
+    problems = sparql_problems(shapes, query_ns, prefixes)
+    if problems:
+        more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
+        raise ValidationInputError(f"shapes cannot be used: {problems[0]}{more}")
+    given = _standard_shapes(shapes)
+    work = _PreparedQueryGraph(query_ns, given if given is not shapes else None)
     for prefix, namespace in prefixes.items():
         work.bind(prefix, namespace, override=True, replace=True)
     for triple in data:
@@ -194,12 +380,16 @@ def validate_graph(
     try:
         with _quiet_pyshacl():
             _, report_graph, _ = pyshacl.validate(
-                work, shacl_graph=shapes, ont_graph=ontology, inference="none", advanced=True,
-                allow_warnings=True, inplace=True, do_owl_imports=False,
+                work, shacl_graph=given, ont_graph=ontology, inference="none", advanced=True,
+                inplace=True, do_owl_imports=False,
             )
     except Exception as e:  # pyshacl reports unusable shapes with several exception types
-        problem = str(getattr(e, "message", None) or e).strip().splitlines()[0]
+        problem = _one_line(str(getattr(e, "message", None) or e))
         raise ValidationInputError(f"shapes cannot be used: {problem}") from None
+    if not isinstance(report_graph, rdflib.Graph):
+        # pyshacl returns (not raises) a ValidationFailure for shapes it refuses mid-run
+        problem = _one_line(str(getattr(report_graph, "message", None) or report_graph))
+        raise ValidationInputError(f"shapes refused by the SHACL processor: {problem}")
     return _build_report(report_graph, shapes, work, prefixes, subject_files or {})
 
 
@@ -255,23 +445,22 @@ def _build_report(report_graph: rdflib.Graph, shapes: rdflib.Graph, data: rdflib
         ))
     results.sort(key=lambda r: (-r.rank, r.source_shape, r.focus_node, r.path or "",
                                 r.message, term_text(r.value, prefixes)))
-    targets = {
-        _node_id(shape): sorted(_node_id(n) for n in nodes)
-        for shape, nodes in _targets(shapes, data).items()
-    }
-    for nodes in targets.values():
-        for focus_id in nodes:
-            if focus_id not in labels:
-                found = label(data, URIRef(focus_id)) if not focus_id.startswith("_:") else None
+    target_nodes = _targets(shapes, data)
+    targets = {_node_id(shape): sorted(_node_id(n) for n in nodes)
+               for shape, nodes in target_nodes.items()}
+    for nodes in target_nodes.values():
+        for focus in nodes:
+            # only IRIs carry labels; a literal sh:targetNode is no IRI to look up
+            if isinstance(focus, URIRef) and str(focus) not in labels:
+                found = label(data, focus)
                 if found:
-                    labels[focus_id] = found
+                    labels[str(focus)] = found
     shape_labels = {
         _node_id(shape): _shape_label(shapes, shape, prefixes)
         for shape in {URIRef(s) for s in targets} | {URIRef(r.source_shape) for r in results
                                                      if r.source_shape.startswith("http")}
     }
-    # SHACL: a report conforms iff it has no results at all. pyshacl's allow_warnings says
-    # true when only Warnings and Infos remain; --fail-on makes that call for the exit code.
+    # SHACL: a report conforms iff it has no results at all; --fail-on decides the exit code.
     for report_node in report_graph.subjects(RDF.type, SH.ValidationReport):
         report_graph.set((report_node, SH.conforms, Literal(not results)))
     report_graph.namespace_manager.bind("ctgsh", "https://w3id.org/ctgraph/shapes#")
@@ -281,24 +470,68 @@ def _build_report(report_graph: rdflib.Graph, shapes: rdflib.Graph, data: rdflib
                   targets=targets, labels=labels, triples=len(data), prefixes=prefixes)
 
 
-def validate_files(paths: Iterable[Path], shapes: Iterable[Path] = ()) -> Report:
-    """Validate RDF files or folders (default: the bundled graph) against shapes files or
-    folders (default: the bundled shapes). Raises `RdfSyntaxError` or
-    `ValidationInputError` for unusable input."""
+DEFAULT_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl")
+"""What ``ctgraph validate`` reads from the current folder when given no paths: the suffixes
+the pre-commit hook triggers on (``.json`` and ``.xml`` files are seldom RDF)."""
+_SKIPPED_FOLDERS = ("node_modules", "__pycache__")
+
+
+def default_files(folder: Path, exclude: Iterable[Path] = ()) -> list[Path]:
+    """The RDF files under `folder` (recursively, by `DEFAULT_SUFFIXES`), leaving out hidden
+    folders (``.git``, ``.venv``), ``node_modules`` and the `exclude` files (the shapes)."""
+    skip = {p.resolve() for p in exclude}
+    found = []
+    for path in sorted(folder.rglob("*")):
+        relative = path.relative_to(folder).parts
+        if any(part.startswith(".") or part in _SKIPPED_FOLDERS for part in relative[:-1]):
+            continue
+        if (path.suffix.lower() in DEFAULT_SUFFIXES and not relative[-1].startswith(".")
+                and path.is_file() and path.resolve() not in skip):
+            found.append(path.relative_to(folder) if folder == Path.cwd() else path)
+    return found
+
+
+def validate_files(paths: Iterable[Path], shapes: Iterable[Path] = (), *,
+                   bundled: bool = False) -> Report:
+    """Validate RDF files or folders against shapes files or folders. Raises
+    `RdfSyntaxError` or `ValidationInputError` for unusable input.
+
+    Without paths: the RDF files of the current folder (`default_files`), or the bundled
+    graph when `bundled`. Without shapes: the bundled shapes when `bundled`, else the shapes
+    found in the data itself (SHACL allows the shapes graph to be the data graph); finding
+    none is an error, so that a run never passes for want of shapes."""
     paths, shapes = list(paths), list(shapes)
-    document = read_files(paths or bundled_data_files())
+    if not paths:
+        if bundled:
+            paths = bundled_data_files()
+        else:
+            shape_files = rdf_files(*(p for p in shapes if p.exists()))
+            paths = default_files(Path.cwd(), shape_files)
+            if not paths:
+                raise ValidationInputError(
+                    f"{Path.cwd()}: no RDF files ({', '.join(DEFAULT_SUFFIXES)}) to validate; "
+                    "name files or folders, or pass --bundled for ctgraph's own graph")
+    document = read_files(paths)
+    data = document.union()
+    ontology = None
     if shapes:
-        shapes_graph, ontology = read_files(shapes).union(), None
-    else:
+        shapes_graph = read_shapes(shapes)
+        where = ", ".join(str(p) for p in shapes)
+    elif bundled:
         shapes_graph, ontology = bundled_shapes()
+        where = "bundled shapes"
+    else:
+        shapes_graph = data
+        where = ", ".join(str(p) for p in paths)
     if not _has_shapes(shapes_graph):
-        where = ", ".join(str(p) for p in shapes) or "bundled shapes"
-        raise ValidationInputError(f"{where}: no SHACL shapes to validate against")
+        hint = "" if shapes or bundled else (
+            " (none among the files validated; name them with --shapes, or pass --bundled "
+            "for ctgraph's own)")
+        raise ValidationInputError(f"{where}: no SHACL shapes to validate against{hint}")
     try:
-        report = validate_graph(document.union(), shapes_graph, ontology,
-                                subject_files=document.subject_files)
+        report = validate_graph(data, shapes_graph, ontology,
+                                subject_files=document.subject_files, project_shapes=bundled)
     except ValidationInputError as e:
-        where = ", ".join(str(p) for p in shapes) or "bundled shapes"
         raise ValidationInputError(f"{where}: {e}") from None
     report.files = document.files
     return report
