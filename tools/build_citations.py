@@ -69,7 +69,7 @@ cite(S, "implemented a project", ("project/un-gcts-central-asia", TYPE),
 cite(S, "the four pillars of the UN Global Counter-Terrorism Strategy",
      ("pillar/scheme", ("rdf:type", "rdfs:label", "skos:prefLabel", "dct:source")),
      ("phase/1", ("ctg:concerns",)), ("project/un-gcts-central-asia", ("ctg:concerns",)),
-     ("doc/a-res-60-288", TYPE))
+     ("doc/un-global-counter-terrorism-strategy", TYPE))
 cite(S, "Joint Plan of Action (JPoA) for implementing the UN Global Counter Terrorism Strategy in Central",
      ("doc/jpoa-2011", (*NAME, *ACRONYM, "ctg:concerns", "ctg:hasSourceError")),
      ("phase/1", ("ctg:produced",)), cid="000-jpoa-title")
@@ -170,7 +170,7 @@ cite(S, "13 June 2017, Ashgabat, Turkmenistan",
      ("event/high-level-dialogue-2017", (*DATES, *PLACE)))
 cite(S, "Global Counter-Terrorism Strategy (UNGCTS) (A/RES/60/288)",
      ("event/high-level-dialogue-2017", ("ctg:concerns",)),
-     ("doc/a-res-60-288", (*ACRONYM, "schema:identifier")))
+     ("doc/un-global-counter-terrorism-strategy", ACRONYM), ("doc/a-res-60-288", ("schema:identifier",)))
 cite(S, "known as the Joint Plan of Action (JPoA)",
      ("event/high-level-dialogue-2017", ("ctg:concerns",)))
 # Phase III
@@ -194,7 +194,7 @@ cite(S, "the General Assembly resolution 70/291, adopted during the fifth review
      ("doc/a-res-70-291", (*NAME, "schema:identifier", "schema:datePublished", "ctg:issuedBy",
                            "ctg:adoptedBy", "ctg:adoptedAt", "ctg:concerns")),
      ("event/gcts-fifth-review", (*NAME, "ctg:ordinal", *DATES, "ctg:concerns", "ctg:adopts")),
-     ("org/un-general-assembly", NAME), ("doc/a-res-60-288", ACRONYM))
+     ("org/un-general-assembly", NAME), ("doc/un-global-counter-terrorism-strategy", ACRONYM))
 cite(S, "recommendations received during the previous phases", ("phase/3", ("ctg:basedOn",)))
 cite(S, "consultations with Central Asian officials",
      ("phase/3", ("ctg:basedOn",)),
@@ -208,7 +208,7 @@ cite(S, "in partnership with the Central Asian countries (Kazakhstan, Kyrgyzstan
         "Turkmenistan, Uzbekistan), CTITF entities",
      ("phase/3", ("ctg:partner",)),
      ("country/uzbekistan", NAME),
-     ("org/ctitf-entities", (*NAME, "ctg:subOrganizationOf", "schema:parentOrganization")),
+     ("org/ctitf-entities", (*NAME, "org:memberOf", "schema:memberOf")),
      ("region/central-asia", ("ctg:memberCountry", "schema:containsPlace")))
 for acronym in ("CARICC", "CICA", "CIS", "CSTO", "INTERPOL", "NATO", "OIC", "OSCE", "ODIHR"):
     cite(S, f"{acronym}, ", (f"org/{acronym.lower()}", (*TYPE, *ACRONYM)))
@@ -282,10 +282,12 @@ cite(S, "UN Security Council Resolution 2370 (2017) on Preventing Terrorists fro
 cite(S, "August 2007", ("doc/s-res-2370-2017", ("schema:datePublished", "ctg:hasSourceError")),
      cid="000-s-res-2370-date")
 cite(S, "United Nations Global Counter-Terrorism Strategy, from General Assembly resolution 60/288",
-     ("doc/a-res-60-288", (*NAME, "schema:identifier", "ctg:issuedBy")))
+     ("doc/un-global-counter-terrorism-strategy", (*NAME, "dct:isPartOf", "schema:isPartOf")))
+cite(S, "General Assembly resolution 60/288",
+     ("doc/a-res-60-288", (*NAME, "schema:identifier", "ctg:issuedBy", "ctg:adoptedBy")))
 cite(S, "8 September 2006", ("doc/a-res-60-288", ("schema:datePublished",)))
 cite(S, "United Nations General Assembly Adopts Global Counter-Terrorism Strategy",
-     ("doc/ga-adopts-gcts", (*NAME, "ctg:concerns")), ("doc/a-res-60-288", ("ctg:adoptedBy",)),
+     ("doc/ga-adopts-gcts", (*NAME, "ctg:concerns")), ("doc/un-global-counter-terrorism-strategy", ("ctg:adoptedBy",)),
      ("org/un-general-assembly", ("ctg:subOrganizationOf", "schema:parentOrganization")),
      ("org/united-nations", ("rdf:type", "rdfs:label", "schema:name")))
 cite(S, "United Nations Global Counter-Terrorism Strategy: activities of the United Nations system "
@@ -311,6 +313,32 @@ cite(S, "CTED-OCT Compendium of Good Practices on Critical Infrastructures Prote
      ("doc/compendium-critical-infrastructure-protection", (*NAME, "ctg:issuedBy")),
      ("org/cted", (*TYPE, *ACRONYM)), ("org/unoct", ("rdf:type",)))
 cite(S, "- Joint Plan of Action", ("doc/jpoa-2011", ("rdf:type",)))
+# who took part in the consultative process (groups the text names, not their members)
+PARTICIPANTS = ("CA countries, regional and international organizations, but also neighboring ones as "
+                "well as international partners")
+GROUP = ("rdf:type", "rdfs:label", "schema:name", "skos:definition")
+cite(S, PARTICIPANTS, ("event/consultative-process-2010-2011", ("ctg:participant",)))
+cite(S, "regional and international organizations",
+     ("org/regional-and-international-organisations", GROUP))
+cite(S, "neighboring ones", ("region/central-asia-neighbours", GROUP))
+cite(S, "international partners", ("org/international-partners", GROUP))
+cite(S, "gathered leaders of Central Asian States", ("event/high-level-dialogue-2017", ("ctg:participant",)))
+# Phase III: implementers said to be those of the previous phases (recorded as an inconsistency)
+cite(S, "As with the previous two phases, phase III of this project will be jointly implemented by "
+        "UNCCT and UNRCCA",
+     ("phase/3", ("ctg:hasSourceError",)), cid="000-phase-3-implementers-as-before")
+# Phase III: the four main lines of its activities
+LINE = ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:inScheme", "skos:topConceptOf")
+cite(S, "The project main activities will include",
+     ("phase/3", ("ctg:mainLineOfActivity",)),
+     ("line/phase-3", ("rdf:type", "rdfs:label", "skos:prefLabel", "skos:hasTopConcept")))
+cite(S, "supporting Central Asian countries in their development of national and regional CT/PVE "
+        "strategies", ("line/phase-3-ct-pve-strategies", LINE))
+cite(S, "providing capacity-building assistance", ("line/phase-3-capacity-building", LINE))
+cite(S, "exchanging best practices in preventing violent extremism",
+     ("line/phase-3-pve-good-practices", LINE))
+cite(S, "cooperating and coordinating with regional and international organization",
+     ("line/phase-3-cooperation-with-organisations", LINE))
 
 # ======================================================================= source 001
 S = "001"
@@ -330,7 +358,7 @@ cite(S, "implemented a project", ("project/un-gcts-central-asia", TYPE),
 cite(S, "the four pillars of the UN Global Counter-Terrorism Strategy",
      ("pillar/scheme", ("rdf:type", "dct:source")),
      ("phase/1", ("ctg:concerns",)), ("project/un-gcts-central-asia", ("ctg:concerns",)),
-     ("doc/a-res-60-288", TYPE))
+     ("doc/un-global-counter-terrorism-strategy", TYPE))
 cite(S, "Joint Plan of Action (JPoA) for implementing the UN Global Counter Terrorism Strategy in Central",
      ("doc/jpoa-2011", ("rdf:type", *ACRONYM, "ctg:concerns", "ctg:hasSourceError")),
      ("phase/1", ("ctg:produced",)), cid="001-jpoa-title")
@@ -346,7 +374,7 @@ cite(S, "Joint Ashgabat Declaration",
      ("event/high-level-meeting-2011", ("ctg:adopts",)))
 cite(S, "High Level Meeting held in Ashgabat, Turkmenistan in November 2011",
      ("event/high-level-meeting-2011", ("rdf:type", "ctg:partOfPhase", "schema:location",
-                                        "schema:startDate")),
+                                        "schema:startDate", "schema:endDate")),
      ("doc/jpoa-2011", ("ctg:adoptedAt", "schema:datePublished")),
      ("doc/joint-ashgabat-declaration", ("schema:datePublished",)),
      ("city/ashgabat", (*NAME, "schema:containedInPlace")))
@@ -371,12 +399,21 @@ cite(S, "Substantive reports of these meetings are available in English and in R
      ("doc/phase-2-meeting-reports", (*NAME, "schema:inLanguage", "ctg:concerns")))
 cite(S, "the project led to two outputs:",
      ("phase/2", ("ctg:statedOutputCount", "ctg:hasSourceError")), cid="001-phase-2-outputs")
+cite(S, "in Ashgabat in November 2011", ("doc/jpoa-2011", ("schema:datePublished",)))
+cite(S, PARTICIPANTS, ("event/consultative-process-2010-2011", ("ctg:participant",)))
+cite(S, "regional and international organizations",
+     ("org/regional-and-international-organisations", GROUP))
+cite(S, "neighboring ones", ("region/central-asia-neighbours", GROUP))
+cite(S, "international partners", ("org/international-partners", GROUP))
+cite(S, "on pages of the events",
+     ("doc/phase-2-meeting-reports", ("dct:isPartOf", "schema:isPartOf")),
+     ("doc/phase-2-event-pages", (*NAME, "ctg:concerns")))
 
 
 # ======================================================================= generator
 PREFIXES = {
     "rdf": str(RDF), "rdfs": str(RDFS), "schema": str(SCHEMA), "skos": str(SKOS),
-    "dct": str(DCT), "ctg": str(CTG),
+    "dct": str(DCT), "ctg": str(CTG), "org": "http://www.w3.org/ns/org#",
 }
 
 
