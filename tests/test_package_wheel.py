@@ -32,8 +32,6 @@ from ctgraph.graph.store import load_bundled
 from ctgraph.web import static_assets
 from tests.ui_support import ThreadServer, chromium_browser, screenshot
 
-pytestmark = pytest.mark.browser
-
 ROOT = Path(__file__).resolve().parent.parent
 WHEEL_VENDOR = "ctgraph/web/static/vendor"
 SDIST_VENDOR = "src/ctgraph/web/static/vendor"
@@ -270,6 +268,7 @@ def watched(browser: Any, wheel_server: WheelServer, request: pytest.FixtureRequ
 ORGANISATIONS = "SELECT ?org WHERE { ?org a <https://schema.org/Organization> } ORDER BY ?org"
 
 
+@pytest.mark.browser
 def test_wheel_query_editor_runs_a_query(watched: Watched, wheel_server: WheelServer) -> None:
     page = watched.page
     page.goto(f"{wheel_server.url}/query")
@@ -291,6 +290,7 @@ def test_wheel_query_editor_runs_a_query(watched: Watched, wheel_server: WheelSe
                for u in watched.requests)
 
 
+@pytest.mark.browser
 def test_wheel_swagger_ui_tries_an_operation(watched: Watched,
                                              wheel_server: WheelServer) -> None:
     """Swagger UI renders every operation of the OpenAPI document and "Try it out" calls
@@ -314,6 +314,7 @@ def test_wheel_swagger_ui_tries_an_operation(watched: Watched,
     assert any("/ui/vendor/swagger-ui/swagger-ui-bundle.js" in u for u in watched.requests)
 
 
+@pytest.mark.browser
 def test_wheel_redoc_renders_the_api(watched: Watched, wheel_server: WheelServer) -> None:
     page = watched.page
     page.goto(f"{wheel_server.url}/redoc")
