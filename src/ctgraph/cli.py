@@ -131,12 +131,23 @@ def serve(paths: tuple[Path, ...], **options: object) -> None:
 
 @main.command()
 @click.argument("paths", nargs=-1, type=PATHS)
-@click.option("--store", "store", required=True, type=PATHS, help="On-disk store folder to create.")
-def load(paths: tuple[Path, ...], store: Path) -> None:
-    """Load RDF files or folders (default: the bundled graph) into an on-disk store."""
-    from ctgraph.commands.load import run_load
+@click.option("--store", "store", required=True,
+              help="On-disk store folder to create, or a remote store's SPARQL endpoint URL.")
+@click.option("--graph-store", metavar="GSP_URL",
+              help="The remote store's Graph Store Protocol endpoint (with --store URL).")
+@click.option("--auth", envvar="CTGRAPH_STORE_AUTH", metavar="USER:PASSWORD",
+              help="Credentials for --graph-store (Digest or Basic; env CTGRAPH_STORE_AUTH).")
+def load(paths: tuple[Path, ...], store: str, graph_store: str | None, auth: str | None) -> None:
+    """Load RDF files or folders (default: the bundled graph) into an on-disk or remote store."""
+    from ctgraph.commands.load import run_load, run_remote_load
 
-    sys.exit(run_load(list(paths), store))
+    if store.startswith(("http://", "https://")):
+        sys.exit(run_remote_load(list(paths), store, graph_store, auth))
+    if graph_store:
+        print("ctgraph load: --graph-store needs --store URL (the SPARQL endpoint of the same "
+              "store)", file=sys.stderr)
+        sys.exit(2)
+    sys.exit(run_load(list(paths), Path(store)))
 
 
 if __name__ == "__main__":  # pragma: no cover

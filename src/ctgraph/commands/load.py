@@ -1,8 +1,15 @@
-"""`ctgraph load`: build an on-disk store that `ctgraph serve --store PATH` opens read-only.
+"""`ctgraph load`: fill the store that `ctgraph serve --store …` answers from.
 
-Loading goes through the same `EmbeddedStore.from_files` as the in-memory server, so the
-on-disk store holds the same named graphs and the same materialised union default graph
-(a read-only store cannot build it later).
+* ``--store PATH``: build an on-disk store, opened read-only by ``serve --store PATH``.
+  Loading goes through the same `EmbeddedStore.from_files` as the in-memory server, so the
+  on-disk store holds the same named graphs and the same materialised union default graph
+  (a read-only store cannot build it later).
+* ``--store URL --graph-store GSP_URL``: write into a remote store through the Graph Store
+  Protocol (`ctgraph.graph.graph_store_protocol`): the files are read into memory exactly as
+  the in-memory server reads them, then each named graph, their merge and a description of
+  the load are PUT, replacing what was there. The SPARQL endpoint ``URL`` is then asked
+  whether it holds what was written, so a GSP_URL that belongs to another store, or that
+  swallows writes without storing them, is an error too.
 """
 
 from __future__ import annotations
@@ -11,10 +18,18 @@ import sys
 import time
 from pathlib import Path
 
-from ctgraph.graph.remote_store import open_remote_store
+import pyoxigraph as ox
+
+from ctgraph.graph.graph_store_protocol import GraphStoreClient, GraphStoreError, write_dataset
+from ctgraph.graph.remote_store import (
+    RemoteQueryError,
+    RemoteStore,
+    StoreUnavailable,
+    open_remote_store,
+)
 from ctgraph.graph.store import RdfSyntaxError, load_paths
 
-__all__ = ["open_remote_store", "run_load"]
+__all__ = ["open_remote_store", "run_load", "run_remote_load"]
 
 
 def _progress_bar(index: int, total: int, path: Path) -> None:
@@ -57,3 +72,89 @@ def run_load(paths: list[Path], store: Path) -> int:
     print(f"loaded {loaded.quad_count():,} quads in {len(loaded.named_graphs())} named graphs "
           f"into {store} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
+
+
+def _graph_progress(index: int, total: int, graph: str, triples: int) -> None:
+    """The bar for a remote load: one step per graph written."""
+    done = int(20 * index / max(total, 1))
+    sys.stderr.write(f"\r[{'#' * done}{'.' * (20 - done)}] {index + 1}/{total} "
+                     f"<{graph}> ({triples:,} triples)\x1b[K")
+    sys.stderr.flush()
+
+
+def parse_auth(auth: str | None) -> tuple[str, str] | None:
+    """USER:PASSWORD (from --auth or CTGRAPH_STORE_AUTH) as a pair; ValueError otherwise."""
+    if not auth:
+        return None
+    user, sep, password = auth.partition(":")
+    if not sep or not user:
+        raise ValueError("--auth must read USER:PASSWORD")
+    return user, password
+
+
+def run_remote_load(paths: list[Path], store: str, graph_store: str | None,
+                    auth: str | None = None) -> int:
+    """Load RDF files/folders (default: the bundled graph with its shapes) into the remote
+    store whose SPARQL endpoint is `store`, writing through the Graph Store endpoint
+    `graph_store`. Exit 0 when loaded and checked, 2 with one line on stderr otherwise."""
+
+    def fail(message: str) -> int:
+        sys.stderr.write("\n" if bar_started else "")
+        print(f"ctgraph load: {message}", file=sys.stderr)
+        return 2
+
+    bar_started = False
+    if not graph_store:
+        return fail(f"{store} is a SPARQL endpoint: give --graph-store GSP_URL, its Graph "
+                    "Store Protocol endpoint, to write into it")
+    if not graph_store.startswith(("http://", "https://")):
+        return fail(f"--graph-store {graph_store}: not an http(s) URL")
+    try:
+        credentials = parse_auth(auth)
+    except ValueError as e:
+        return fail(str(e))
+    missing = [p for p in paths if not p.exists()]
+    if missing:
+        return fail(f"{missing[0]}: no such file or folder")
+    started = time.perf_counter()
+    try:
+        loaded = load_paths(paths, shapes=not paths, union_default_graph=False)
+    except RdfSyntaxError as e:
+        return fail(str(e))
+    except OSError as e:
+        return fail(f"{getattr(e, 'filename', '') or ''}: {e.strerror or e}".lstrip(": "))
+    client = GraphStoreClient(graph_store, auth=credentials)
+    try:
+        before = RemoteStore(store, timeout=120)
+        previous = before.dataset.named_graphs if before.dataset else ()
+        bar_started = True
+        graphs = write_dataset(loaded.oxigraph, client, version=loaded.version,
+                               previous=previous, progress=_graph_progress)
+        sys.stderr.write("\n")
+        bar_started = False
+        problem = _check(RemoteStore(store, timeout=120), loaded.oxigraph, graphs,
+                         loaded.version)
+    except (GraphStoreError, StoreUnavailable, RemoteQueryError) as e:
+        return fail(str(e))
+    finally:
+        client.close()
+    if problem:
+        return fail(f"{graph_store} accepted the writes but {store} does not hold them "
+                    f"({problem}): are both endpoints of the same store?")
+    print(f"loaded {len(loaded.oxigraph):,} quads in {len(graphs)} named graphs into {store} "
+          f"through {graph_store} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+def _check(remote: RemoteStore, local: ox.Store, graphs: list[str], version: str
+           ) -> str | None:
+    """What differs between the store and what was written (triples per graph), or None."""
+    if remote.dataset is None or remote.dataset.version != version:
+        return "no description of this load"
+    rows = remote.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    held = {r["g"].value: int(r["n"].value) for r in rows}  # type: ignore[union-attr, index]
+    for graph in graphs:
+        expected = sum(1 for _ in local.quads_for_pattern(None, None, None, ox.NamedNode(graph)))
+        if held.get(graph, 0) != expected:
+            return f"<{graph}> holds {held.get(graph, 0):,} triples, {expected:,} were written"
+    return None

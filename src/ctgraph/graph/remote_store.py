@@ -1,39 +1,120 @@
-"""A remote SPARQL 1.1 endpoint behind the `GraphStore` interface (Fuseki, Virtuoso, GraphDB,
-Neptune, Oxigraph server…), so the protocol endpoint, linked-data pages and named queries
+"""A remote SPARQL 1.1 endpoint behind the `GraphStore` interface (Virtuoso, Oxigraph server,
+Fuseki, GraphDB, Neptune…), so the protocol endpoint, linked-data pages and named queries
 work the same over it. Answers come back as pyoxigraph result objects, exactly as from the
 embedded store, so no caller branches on the back-end.
 
-Queries mean what they mean on the embedded store: the project's prefixes are pre-declared
-(``prefixes``), relative IRIs resolve against ``base_iri`` when one is given, and a query
-that does not parse is refused here, with the embedded parser's line and column, before it
-reaches the endpoint.
+Queries mean what they mean on the embedded store:
+
+* the project's prefixes are pre-declared (``prefixes``), relative IRIs resolve against
+  ``base_iri`` when one is given, and a query that does not parse is refused here, with the
+  embedded parser's line and column, before it reaches the endpoint;
+* the dataset is the project's, never the store's own: when ``ctgraph load --graph-store``
+  filled the store it left a description of what it loaded (`DATASET_GRAPH`: the named
+  graphs, the graph holding their merge, the data version). A query that names no dataset of
+  its own is then sent with ``default-graph-uri`` = that merge and ``named-graph-uri`` = the
+  project's graphs, so Virtuoso's system graphs (its default graph is the union of every
+  graph it holds) and anything else in the store stay out of every answer. A store filled by
+  other means is queried as it is (its default graph must then hold the merge itself);
+* DESCRIBE is answered as the embedded store answers it (the resource's concise bounded
+  description: its triples and, recursively, those of the blank nodes they reach), not as
+  the endpoint's own DESCRIBE does (Virtuoso adds the triples pointing at the resource);
+* the store's dialect is normalised: Virtuoso's blank-node labels (``nodeID://b1``), its
+  ``typed-literal`` results and its year-month durations stored as a count of months.
+
+Failures: an endpoint that cannot be reached, or that fails, raises `StoreUnavailable` (the
+HTTP layer answers 503 or 502 with its message); connections are pooled, so the next query
+after the store is back reconnects by itself. The time limit is the HTTP client's: a query
+still unanswered at ``timeout`` is abandoned and its connection closed.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
+import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
 
-from ctgraph.sparql.analysis import analyse, tokens
+from ctgraph.graph.namespaces import BASE
+from ctgraph.graph.store import StoreUnavailable
+from ctgraph.sparql.analysis import _TOKEN, analyse, tokens
+
+DATASET_GRAPH = f"{BASE}graph/dataset"
+"""The graph `ctgraph load --graph-store` writes last: which graphs it loaded, where their
+merge is and the data version (SPARQL service description terms)."""
+UNION_GRAPH = f"{BASE}graph/default"
+"""The merge (a set) of every loaded graph: the default graph of ctgraph's queries."""
+NO_GRAPH = "urn:ctgraph:no-graph"
+"""A graph name nothing is stored under: an empty default graph or set of named graphs,
+which the protocol cannot say with no parameter at all (no parameter means the store's
+own dataset)."""
+SD = "http://www.w3.org/ns/sparql-service-description#"
+DCT = "http://purl.org/dc/terms/"
+XSD_DURATION = "http://www.w3.org/2001/XMLSchema#duration"
+
+SYSTEM_GRAPH_PREFIXES = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp#",
+                         "http://localuriqaserver/", "http://www.w3.org/2002/07/owl#")
+"""Graphs Virtuoso holds on its own (2,656 triples on a fresh database): never listed as the
+project's, even in a store not loaded by ctgraph."""
+
+LOADED_DATASET_QUERY = f"""
+    SELECT ?default ?named ?version WHERE {{ GRAPH <{DATASET_GRAPH}> {{
+      <{DATASET_GRAPH}> <{SD}defaultGraph> ?default ; <{DCT}identifier> ?version .
+      OPTIONAL {{ <{DATASET_GRAPH}> <{SD}namedGraph> ?named }} }} }}"""
+
+POOL_SIZE = 16
+"""Connections kept open to the endpoint (queries run in a thread pool of about that size)."""
+
+
+class RemoteQueryError(RuntimeError):
+    """The endpoint refused a query that parses here (its own dialect or limits)."""
+
+
+@dataclass(frozen=True)
+class LoadedDataset:
+    """What `ctgraph load --graph-store` recorded in `DATASET_GRAPH`."""
+
+    default_graph: str
+    named_graphs: tuple[str, ...]
+    version: str
 
 
 class RemoteStore:
     """Read-only access to a SPARQL 1.1 Protocol endpoint at `url`."""
 
-    def __init__(self, url: str, *, timeout: float = 60.0, client: httpx.Client | None = None):
+    def __init__(self, url: str, *, timeout: float = 60.0, client: httpx.Client | None = None,
+                 auth: httpx.Auth | tuple[str, str] | None = None):
         self.url = url
-        self.client = client or httpx.Client(timeout=timeout)
+        self.timeout = timeout
+        self.client = client or httpx.Client(
+            timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)), auth=auth,
+            limits=httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE))
         self.prefixes: dict[str, str] = {}
         """Prefixes pre-declared for every query (the query's own PREFIX lines win)."""
         self._parser = ox.Store()  # empty: checks a query's syntax without evaluating it
-        self.version = self._fingerprint()
-        self.union_default_graph = self._default_graph_holds_the_named_graphs()
-        """The endpoint's default graph holds every named graph's triples (its own
-        configuration, probed once; the service description announces it)."""
+        self.dataset = self._loaded_dataset()
+        """The project's dataset as `ctgraph load` recorded it, None for a store filled by
+        other means (queried as it is)."""
+        self.version = self.dataset.version if self.dataset else self._fingerprint()
+        self.union_default_graph = (True if self.dataset
+                                    else self._default_graph_holds_the_named_graphs())
+        """The default graph holds every named graph's triples (the loaded merge, or the
+        endpoint's own configuration, probed once; the service description announces it)."""
+
+    # ------------------------------------------------------------------ the dataset
+
+    def _loaded_dataset(self) -> LoadedDataset | None:
+        rows = self._raw_select(LOADED_DATASET_QUERY)
+        if not rows:
+            return None
+        named = sorted({r["named"]["value"] for r in rows if "named" in r})
+        return LoadedDataset(rows[0]["default"]["value"], tuple(named),
+                             rows[0]["version"]["value"])
 
     def _default_graph_holds_the_named_graphs(self) -> bool:
         if not self.named_graphs():
@@ -47,18 +128,58 @@ class RemoteStore:
         graphs = ",".join(self.named_graphs())
         return hashlib.sha256(f"{self.url}|{count}|{graphs}".encode()).hexdigest()[:16]
 
+    def _dataset_params(self, sparql: str, default_graphs: list[str] | None,
+                        named_graphs: list[str] | None) -> list[tuple[str, str]]:
+        """The protocol's dataset parameters: the request's own, else (for a loaded dataset
+        and a query without FROM) the project's."""
+        if self.dataset is not None:
+            if default_graphs is None and named_graphs is None:
+                if analyse(sparql).has_dataset_clause:
+                    return []
+                default_graphs = [self.dataset.default_graph]
+                named_graphs = list(self.dataset.named_graphs)
+            if default_graphs is not None and not default_graphs:
+                default_graphs = [NO_GRAPH]
+            if named_graphs is not None and not named_graphs:
+                named_graphs = [NO_GRAPH]
+            if default_graphs is None:
+                default_graphs = [self.dataset.default_graph]
+            if named_graphs is None:
+                named_graphs = list(self.dataset.named_graphs)
+        params = [("default-graph-uri", g) for g in default_graphs or []]
+        return params + [("named-graph-uri", g) for g in named_graphs or []]
+
+    # ------------------------------------------------------------------ HTTP
+
     def _post(self, sparql: str, accept: str, params: list[tuple[str, str]]) -> httpx.Response:
         try:
-            response = self.client.post(self.url, data={"query": sparql}, params=params,
-                                        headers={"Accept": accept})
+            body = urlencode([("query", sparql), *params]).encode()
+            response = self.client.post(self.url, content=body, headers={
+                "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
+        except httpx.TimeoutException:
+            raise StoreUnavailable(f"the remote store {self.url} did not answer within "
+                                   f"{self.timeout:g} s; the request was abandoned") from None
         except httpx.HTTPError as e:
-            raise OSError(f"remote SPARQL endpoint {self.url} unreachable: {e}") from None
-        if response.status_code == 400:
-            raise SyntaxError(response.text.strip()[:500] or "malformed query")
-        if response.status_code != 200:
-            raise OSError(f"remote SPARQL endpoint answered {response.status_code}: "
-                          f"{response.text.strip()[:300]}")
-        return response
+            raise StoreUnavailable(f"the remote store {self.url} is unreachable "
+                                   f"({type(e).__name__}: {_first_line(str(e))})") from None
+        if response.status_code == 200:
+            return response
+        detail = _first_line(response.text)
+        if response.status_code in (400, 414):
+            raise RemoteQueryError(f"the remote store refused the query: {detail}")
+        if response.status_code >= 500 and "error" in response.text[:200].lower() and \
+                "sparql" in response.text.lower():
+            # Virtuoso answers 500 for queries its compiler cannot run (not a failure of it)
+            raise RemoteQueryError(f"the remote store could not evaluate the query: {detail}")
+        raise StoreUnavailable(f"the remote store {self.url} answered "
+                               f"{response.status_code}: {detail}", status=502)
+
+    def _raw_select(self, sparql: str, params: list[tuple[str, str]] | None = None
+                    ) -> list[dict[str, dict[str, str]]]:
+        response = self._post(sparql, "application/sparql-results+json", params or [])
+        return json.loads(response.content)["results"]["bindings"]
+
+    # ------------------------------------------------------------------ GraphStore
 
     def query(
         self,
@@ -75,23 +196,57 @@ class RemoteStore:
         if substitutions:
             raise NotImplementedError("a remote store binds parameters with VALUES, not "
                                       "substitutions")
-        params = [("default-graph-uri", g) for g in default_graphs or []]
-        params += [("named-graph-uri", g) for g in named_graphs or []]
+        params = self._dataset_params(sparql, default_graphs, named_graphs)
         info = analyse(sparql, self.prefixes)
         if not info.services:
             # A SERVICE call would be made by the check itself (an ASK is evaluated at once),
             # so such a query's syntax is left to the endpoint.
             self._parser.query(sparql, prefixes=self.prefixes or None,
                                base_iri=base_iri or self.url)
-        form = info.form
         sparql = self._prologue(sparql, base_iri) + sparql
-        if form in ("CONSTRUCT", "DESCRIBE"):
-            response = self._post(sparql, "application/n-triples", params)
-            scratch = ox.Store()
-            scratch.load(response.content, format=ox.RdfFormat.N_TRIPLES)
-            return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+        if info.form == "DESCRIBE":
+            return self._describe(sparql, params)
+        if info.form == "CONSTRUCT":
+            return _triples(self._post(sparql, "application/n-triples", params).content)
         response = self._post(sparql, "application/sparql-results+json", params)
-        return ox.parse_query_results(response.content, format=ox.QueryResultsFormat.JSON)
+        return ox.parse_query_results(_normalised_json(response.content),
+                                      format=ox.QueryResultsFormat.JSON)
+
+    def _describe(self, sparql: str, params: list[tuple[str, str]]) -> ox.QueryTriples:
+        """DESCRIBE as the embedded store answers it: the described resources (a SELECT of
+        the same text), then their concise bounded descriptions in one CONSTRUCT."""
+        head, targets, rest = _split_describe(sparql)
+        terms = [t for t in targets if not t.startswith("?")]
+        variables = [t for t in targets if t.startswith("?") or t == "*"]
+        if variables:
+            select = f"{head} SELECT DISTINCT {' '.join(variables)} {rest}"
+            for row in self._raw_select(select, params):
+                for binding in row.values():
+                    if binding["type"] == "uri":
+                        terms.append(f"<{binding['value']}>")
+                    elif binding["type"] == "bnode" and "://" in binding["value"]:
+                        terms.append(f"<{binding['value']}>")  # Virtuoso names them so
+        if not terms:
+            return _triples(b"")
+        resources = " ".join(dict.fromkeys(terms))
+        depth = 4
+        while True:
+            branches = ["{ VALUES ?x { " + resources + " } }"]
+            for level in range(1, depth + 1):
+                chain = " ".join(f"?b{i - 1} ?q{i} ?b{i} FILTER(isBlank(?b{i}))"
+                                 for i in range(1, level + 1))
+                branches.append(f"{{ VALUES ?b0 {{ {resources} }} {chain} "
+                                f"BIND(?b{level} AS ?x) }}")
+            construct = (f"{head} CONSTRUCT {{ ?x ?p ?o }} WHERE {{ "
+                         f"{' UNION '.join(branches)} ?x ?p ?o }}")
+            body = self._post(construct, "application/n-triples", params).content
+            graph = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
+            subjects = {t.subject for t in graph}
+            unexplained = any(isinstance(t.object, ox.BlankNode) and t.object not in subjects
+                              for t in graph)
+            if not unexplained or depth >= 64:
+                return _triples(body)
+            depth *= 2
 
     def _prologue(self, sparql: str, base_iri: str | None) -> str:
         """BASE and the pre-declared prefixes the text uses without declaring them, on one
@@ -111,30 +266,113 @@ class RemoteStore:
                   if name in used - declared]
         return " ".join(lines) + "\n" if lines else ""
 
-    def _select_one(self, sparql: str) -> str:
-        solutions = self.query(sparql)
-        for solution in solutions:  # type: ignore[union-attr]
-            return solution[0].value if solution[0] is not None else ""
+    def _select_one(self, sparql: str, params: list[tuple[str, str]] | None = None) -> str:
+        rows = self._raw_select(sparql, params)
+        for row in rows:
+            for binding in row.values():
+                return binding["value"]
         return ""
 
     def named_graphs(self) -> list[str]:
-        solutions = self.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
-        return sorted(s["g"].value for s in solutions)  # type: ignore[union-attr]
+        """The project's named graphs: those `ctgraph load` recorded, else every graph the
+        endpoint holds except Virtuoso's own."""
+        if self.dataset is not None:
+            return list(self.dataset.named_graphs)
+        rows = self._raw_select("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")
+        return sorted(g for r in rows if not (g := r["g"]["value"]).startswith(
+            SYSTEM_GRAPH_PREFIXES))
 
     def quad_count(self) -> int:
-        default = int(self._select_one("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }") or 0)
-        named = int(self._select_one(
-            "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }") or 0)
-        return default + named
+        """Quads as the embedded store counts them: the default graph's and every named
+        graph's."""
+        default = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+        named = "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"
+        params = self._dataset_params("", None, None)
+        return (int(self._select_one(default, params) or 0)
+                + int(self._select_one(named, params) or 0))
 
 
-def open_remote_store(url: str, *, union_default_graph: bool = True) -> RemoteStore:
+def _first_line(text: str) -> str:
+    """The first informative line of an error body (HTML tags and blank lines dropped)."""
+    text = re.sub(r"<(title|h1)>.*?</\1>", " ", text, flags=re.S | re.I)
+    text = re.sub(r"<[^>]+>", " ", text)
+    for line in text.splitlines():
+        if line.strip():
+            return line.strip()[:300]
+    return "(no message)"
+
+
+def _split_describe(sparql: str) -> tuple[str, list[str], str]:
+    """(prologue, described terms, the rest) of a DESCRIBE query's text."""
+    head_end = targets_end = None
+    targets: list[str] = []
+    for match in _TOKEN.finditer(sparql):
+        kind, text = match.lastgroup, match.group()
+        if kind in ("ws", "comment"):
+            continue
+        if head_end is None:
+            if kind == "word" and text.upper() == "DESCRIBE":
+                head_end = match.start()
+                targets_end = match.end()
+            continue
+        if kind in ("var", "iri") or text == "*" or (
+                kind == "word" and ":" in text and text.upper() not in ("FROM", "WHERE")):
+            targets.append(text)
+            targets_end = match.end()
+            continue
+        break
+    assert head_end is not None and targets_end is not None
+    return sparql[:head_end], targets, sparql[targets_end:]
+
+
+_BNODE_LABEL = re.compile(r"[^A-Za-z0-9_]")
+_MONTHS = re.compile(rb'"(-?)(\d+)"\^\^<' + XSD_DURATION.encode() + rb">")
+
+
+def _months(sign: str, count: int) -> str:
+    """A count of months as the canonical xsd:duration lexical form (Virtuoso keeps only it)."""
+    years, months = divmod(count, 12)
+    text = (f"{years}Y" if years else "") + (f"{months}M" if months or not years else "")
+    return f"{sign}P{text}"
+
+
+def _triples(body: bytes) -> ox.QueryTriples:
+    """N-Triples from the endpoint as the embedded store's triples result."""
+    body = _MONTHS.sub(lambda m: b'"' + _months(m.group(1).decode(), int(m.group(2))).encode()
+                       + b'"^^<' + XSD_DURATION.encode() + b">", body)
+    scratch = ox.Store()
+    scratch.load(body, format=ox.RdfFormat.N_TRIPLES)
+    return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
+
+
+def _normalised_json(content: bytes) -> bytes:
+    """SPARQL JSON results in the form pyoxigraph reads: Virtuoso's ``typed-literal`` and
+    ``nodeID://`` blank nodes, and its durations counted in months, made standard."""
+    if b"typed-literal" not in content and b"nodeID://" not in content:
+        return content
+    document = json.loads(content)
+    for row in document.get("results", {}).get("bindings", []):
+        for binding in row.values():
+            if binding.get("type") == "typed-literal":
+                binding["type"] = "literal"
+                if binding.get("datatype") == XSD_DURATION:
+                    match = re.fullmatch(r"(-?)(\d+)", binding["value"])
+                    if match:
+                        binding["value"] = _months(match.group(1), int(match.group(2)))
+            elif binding.get("type") == "bnode":
+                binding["value"] = _BNODE_LABEL.sub("_", binding["value"])
+    return json.dumps(document).encode()
+
+
+def open_remote_store(url: str, *, union_default_graph: bool = True, timeout: float = 60.0,
+                      auth: tuple[str, str] | None = None) -> RemoteStore:
     """The store behind `ctgraph serve --store https://…/sparql`. Whether the endpoint's
     default graph is the union of its graphs is the endpoint's own configuration
-    (`RemoteStore.union_default_graph` tells which). The project's prefixes are pre-declared,
-    as for the embedded stores."""
+    (`RemoteStore.union_default_graph` tells which), or the loaded merge. The project's
+    prefixes are pre-declared, as for the embedded stores; `timeout` is the query time limit
+    (a query still unanswered then is abandoned)."""
     from ctgraph.graph.namespaces import PREFIXES
 
-    store = RemoteStore(url)
+    store = RemoteStore(url, timeout=timeout, auth=auth)
     store.prefixes = dict(PREFIXES)
     return store

@@ -40,6 +40,15 @@ class RdfSyntaxError(ValueError):
         super().__init__(f"{where}: {detail}")
 
 
+class StoreUnavailable(OSError):
+    """A store that lives elsewhere could not answer: unreachable or timed out (`status` 503)
+    or failing with a server error (502). The message is one line, fit for the client."""
+
+    def __init__(self, message: str, status: int = 503):
+        super().__init__(message)
+        self.status = status
+
+
 class GraphStore(Protocol):
     """Read-only access to a dataset, whatever holds it."""
 

@@ -58,7 +58,7 @@ from typing import Any, Protocol
 
 import pyoxigraph as ox
 
-from ctgraph.graph.store import GraphStore
+from ctgraph.graph.store import GraphStore, StoreUnavailable
 from ctgraph.sparql.analysis import tokens
 from ctgraph.sparql.media_types import BY_KEY, GZIP_LEVEL, GZIP_MIN_BYTES
 from ctgraph.sparql.serialization import write_results, write_triples
@@ -240,12 +240,17 @@ def _error_reply(error: BaseException) -> tuple[str, str]:
         return "syntax", str(error)
     if isinstance(error, NotAcceptable):
         return "406", error.kind
+    if isinstance(error, StoreUnavailable):  # a remote store down: 503/502, not a 500
+        return "unavailable", f"{error.status} {error}"
     return "error", f"{type(error).__name__}: {error}"
 
 
 def _raise_reply(status: str, value: str) -> None:
     if status == "syntax":
         raise QuerySyntaxError(value)
+    if status == "unavailable":
+        code, _, message = value.partition(" ")
+        raise StoreUnavailable(message, int(code))
     if status == "406":
         raise NotAcceptable(value)
     raise EvaluationError(value)

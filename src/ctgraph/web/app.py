@@ -68,7 +68,8 @@ def open_store(settings: Settings) -> GraphStore:
             from ctgraph.commands.load import open_remote_store
         except ImportError:
             raise ValueError("remote stores are not available in this installation") from None
-        return open_remote_store(settings.store, union_default_graph=settings.union_default_graph)
+        return open_remote_store(settings.store, union_default_graph=settings.union_default_graph,
+                                 timeout=settings.timeout)
     if settings.store:
         store = open_disk_store(Path(settings.store),
                                 union_default_graph=settings.union_default_graph)

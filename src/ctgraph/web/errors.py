@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import PlainTextResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ctgraph.graph.store import StoreUnavailable
+
 log = logging.getLogger("ctgraph.web")
 
 
@@ -60,6 +62,13 @@ def install(app: FastAPI) -> None:
             where = ".".join(str(p) for p in err.get("loc", ()))
             parts.append(f"{where}: {err.get('msg', 'invalid')}")
         return problem_response(400, "Invalid request: " + "; ".join(parts))
+
+    @app.exception_handler(StoreUnavailable)
+    async def _store_down(request: Request, exc: StoreUnavailable) -> PlainTextResponse:
+        log.warning("remote store unavailable answering %s %s: %s", request.method,
+                    request.url.path, exc)
+        return problem_response(exc.status, f"The graph store is unavailable: {exc}. "
+                                "Try again later.", {"Retry-After": "5"})
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> PlainTextResponse:
