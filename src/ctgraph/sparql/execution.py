@@ -9,12 +9,15 @@ evaluation. So there are two lanes:
   answer comes out as it is computed: SELECT, CONSTRUCT and DESCRIBE over basic patterns,
   UNION, OPTIONAL, VALUES, BIND and LIMIT, without a full-scan pattern (``?s ?p ?o``). Their
   deadline is checked at every write, so they stop at the time limit and give their CPU back.
+  ASK over such patterns runs here too: it writes only once, but it ends at its first
+  solution, and without FILTER or a full scan the engine's join order finds one (or none)
+  within work bounded by the store's size.
   `lane()` decides; anything it is unsure of goes to the other lane. pyoxigraph releases the
   GIL while it evaluates, so these threads share the cores with each other and with the event
   loop (bench/README.md, "Streaming, fairness and memory").
 * **Processes** for everything that may compute for a long time before its first byte
   (ORDER BY, GROUP BY, aggregates, DISTINCT, FILTER, MINUS, OFFSET, paths with ``+``/``*``,
-  ASK, full scans): a pool of worker processes sharing the loaded store copy-on-write. At
+  full scans): a pool of worker processes sharing the loaded store copy-on-write. At
   start-up the server forks a single-threaded *zygote* holding the store; every worker is
   forked from the zygote (never from the multi-threaded server, where a lock held by another
   thread would be inherited locked). The server talks to each worker over its own socket
@@ -177,7 +180,6 @@ class _ChunkWriter:
 
     def finish(self) -> None:
         self._send(final=True)
-        self._emit(("end",))
 
     def _send(self, final: bool) -> None:
         if self._check is not None:
@@ -194,8 +196,8 @@ class _ChunkWriter:
             data = self._compressor.compress(data)
             if final:
                 data += self._compressor.flush()
-        if data:
-            self._emit(("data", data))
+        if data or final:
+            self._emit(("data", data, final))
 
 
 def produce(store: GraphStore, job: Job, writer: _ChunkWriter) -> None:
@@ -227,7 +229,7 @@ def execute(store: GraphStore, job: Job) -> Answer:
     def emit(message: tuple) -> None:
         if message[0] == "head":
             head.extend(message[1:])
-        elif message[0] == "data":
+        else:
             parts.append(message[1])
 
     produce(store, job, _ChunkWriter(emit, job.gzip))
@@ -260,7 +262,7 @@ def _raise_reply(status: str, value: str) -> None:
 
 _BLOCKING_WORDS = frozenset({
     "ORDER", "GROUP", "HAVING", "COUNT", "SUM", "MIN", "MAX", "AVG", "SAMPLE", "GROUP_CONCAT",
-    "DISTINCT", "REDUCED", "MINUS", "FILTER", "EXISTS", "OFFSET", "SERVICE", "ASK",
+    "DISTINCT", "REDUCED", "MINUS", "FILTER", "EXISTS", "OFFSET", "SERVICE",
 })
 """Words that make an answer wait for (or skip over) much of its input before a first
 solution: such queries may compute without writing, so only a killable process can stop them
@@ -293,7 +295,7 @@ def lane(sparql: str) -> str:
         run_of_vars = run_of_vars + 1 if tok.kind == "var" and braces else 0
         if run_of_vars >= 3:
             return "process"  # ?s ?p ?o: a scan of the whole store, a bomb when joined
-    return "thread" if form in ("SELECT", "CONSTRUCT", "DESCRIBE") else "process"
+    return "thread" if form in ("SELECT", "CONSTRUCT", "DESCRIBE", "ASK") else "process"
 
 
 def _is_select_star(toks: list, i: int) -> bool:
@@ -304,8 +306,8 @@ def _is_select_star(toks: list, i: int) -> bool:
 # --- streams ----------------------------------------------------------------------------------
 
 class _Source(Protocol):
-    """The messages of one running query: ("head", kind, format, encoding), ("data", bytes),
-    ("end",); errors are raised."""
+    """The messages of one running query: ("head", kind, format, encoding), then
+    ("data", bytes, last) until one is the last; errors are raised."""
 
     async def next(self, until: float | None) -> tuple | None:
         """The next message, or None when loop time `until` came first."""
@@ -348,13 +350,12 @@ class Streamed:
             for chunk in self._held:
                 yield chunk
             self._held = []
-            if not self.complete:
-                while True:
-                    message = await self._source.next(None)
-                    assert message is not None
-                    if message[0] == "end":
-                        break
+            while not self.complete:
+                message = await self._source.next(None)
+                assert message is not None and message[0] == "data"
+                if message[1]:
                     yield message[1]
+                self.complete = message[2]
             outcome = "ok"
         except BaseException as e:
             outcome = _outcome(e)
@@ -388,24 +389,24 @@ async def _hold(source: _Source, timeout: float, stream_after: float) -> Streame
     try:
         head = await source.next(None)
         assert head is not None and head[0] == "head"
-        held: list[bytes] = []
-        size = 0
-        complete = False
-        while True:
+        first = await source.next(None)  # sent right after the head
+        assert first is not None and first[0] == "data"
+        held: list[bytes] = [first[1]]
+        size = len(first[1])
+        complete = first[2]
+        while not complete:
             if size >= HOLD_BYTES:  # the query is paused (nobody reads) until commit_at
                 if commit_at is None or commit_at >= deadline:
                     await asyncio.sleep(max(0.0, deadline - loop.time()))
                     raise QueryTimeout()
                 await asyncio.sleep(max(0.0, commit_at - loop.time()))
                 break
-            message = await source.next(commit_at if held else None)
+            message = await source.next(commit_at)
             if message is None:
                 break  # held for stream_after seconds: start sending
-            if message[0] == "end":
-                complete = True
-                break
             held.append(message[1])
             size += len(message[1])
+            complete = message[2]
     except BaseException as e:
         await asyncio.shield(source.stop(_outcome(e)))
         raise
@@ -628,12 +629,10 @@ class _ProcessSource:
             except (OSError, EOFError, asyncio.IncompleteReadError) as e:
                 log.error("query worker %d stopped unexpectedly: %s", self._worker.pid, e)
                 raise WorkerLost("the query worker stopped unexpectedly") from None
-            if kind == b"D":
-                return ("data", payload)
+            if kind in (b"D", b"L"):
+                return ("data", payload, kind == b"L")
             if kind == b"H":
                 return ("head", *pickle.loads(payload))
-            if kind == b"E":
-                return ("end",)
             status, value = pickle.loads(payload)
             _raise_reply(status, value)
 
@@ -956,12 +955,11 @@ def _worker_main(channel: socket.socket, store: GraphStore) -> None:  # pragma: 
 
     def emit(message: tuple) -> None:
         if message[0] == "data":
-            channel.sendall(_FRAME.pack(b"D", len(message[1])) + message[1])
-        elif message[0] == "head":
+            kind = b"L" if message[2] else b"D"
+            channel.sendall(_FRAME.pack(kind, len(message[1])) + message[1])
+        else:
             payload = pickle.dumps(message[1:], protocol=pickle.HIGHEST_PROTOCOL)
             channel.sendall(_FRAME.pack(b"H", len(payload)) + payload)
-        else:
-            channel.sendall(_FRAME.pack(b"E", 0))
 
     try:
         reopen = getattr(store, "reopen", None)
