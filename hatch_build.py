@@ -10,14 +10,16 @@ A wheel user cannot run npm, so every build that is not editable copies the buil
 * sdist: as ``src/ctgraph/web/static/vendor/<bundle>/<file>``, so a wheel built from the
   sdist (what ``python -m build`` and pip do) needs neither npm nor the network.
 
-The files come from web-assets/node_modules; when that lacks them and the tree carries no
-vendored copy (a fresh clone), the hook runs ``npm ci --prefix web-assets`` first, from
-the lock. A build that can find them nowhere fails rather than ship a wheel without its
-editor. Editable installs are left alone: they serve web-assets/node_modules directly.
+The files come from web-assets/node_modules; when that lacks them (or holds other versions
+than web-assets/package-lock.json pins) and the tree carries no vendored copy of the locked
+versions (a fresh clone), the hook runs ``npm ci --prefix web-assets`` first, from the lock.
+A build that can find them nowhere fails rather than ship a wheel without its editor.
+Editable installs are left alone: they serve web-assets/node_modules directly.
 """
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -44,12 +46,30 @@ BUNDLES: dict[str, tuple[str, str, tuple[str, ...]]] = {
 PROVENANCE = "package.json"  # each bundle's package.json: its name, version and licence
 
 
+def locked_versions(root: Path) -> dict[str, str]:
+    """Each bundle's npm package version as web-assets/package-lock.json pins it."""
+    lock = json.loads((root / "web-assets" / "package-lock.json").read_text(encoding="utf-8"))
+    return {bundle: lock["packages"][f"node_modules/{package}"]["version"]
+            for bundle, (package, _folder, _names) in BUNDLES.items()}
+
+
+def _version(package_json: Path) -> str | None:
+    try:
+        return json.loads(package_json.read_text(encoding="utf-8")).get("version")
+    except (OSError, ValueError):
+        return None
+
+
 def asset_files(root: Path) -> dict[str, Path] | None:
     """Every vendored file (``bundle/file`` -> source path) from web-assets/node_modules, or
-    None when any one is missing there."""
+    None when any one is missing there or a package is not the version the lock pins (a
+    node_modules left over from before the lock changed)."""
     found: dict[str, Path] = {}
+    locked = locked_versions(root)
     for bundle, (package, folder, names) in BUNDLES.items():
         base = root / NODE_MODULES / package
+        if _version(base / PROVENANCE) != locked[bundle]:
+            return None
         for name in names:
             found[f"{bundle}/{name}"] = base / folder / name
         found[f"{bundle}/{PROVENANCE}"] = base / PROVENANCE
@@ -66,9 +86,15 @@ def asset_files_keys() -> list[str]:
 
 
 def vendored_files(root: Path) -> dict[str, Path] | None:
-    """The same files as an sdist carries them, or None when any one is missing."""
+    """The same files as an sdist carries them, or None when any one is missing or is not
+    the locked version."""
     found = {key: root / SDIST_VENDOR / key for key in asset_files_keys()}
-    return found if all(path.is_file() for path in found.values()) else None
+    if not all(path.is_file() for path in found.values()):
+        return None
+    locked = locked_versions(root)
+    if any(_version(root / SDIST_VENDOR / b / PROVENANCE) != v for b, v in locked.items()):
+        return None
+    return found
 
 
 def run_npm_ci(root: Path) -> None:
@@ -95,7 +121,8 @@ class WebAssetsBuildHook(BuildHookInterface):
         root = Path(self.root)
         files = asset_files(root) or vendored_files(root)
         if files is None:
-            self.app.display_info("web assets missing: running `npm ci --prefix web-assets`")
+            self.app.display_info("web assets missing or not the locked versions: "
+                                  "running `npm ci --prefix web-assets`")
             run_npm_ci(root)
             files = asset_files(root)
         if files is None:

@@ -154,8 +154,11 @@ def test_wheel_and_sdist_carry_the_browser_assets(built: Built) -> None:
     missing = [f for f in _served_files() if f"{WHEEL_VENDOR}/{f}" not in names]
     assert not missing, f"the wheel lacks {missing}"
     assert not [n for n in names if "node_modules" in n or n.startswith("web-assets/")]
-    for bundle in static_assets.BUNDLES:  # the licence and version travel with each bundle
-        assert f"{WHEEL_VENDOR}/{bundle}/package.json" in names
+    locked = _hatch_build().locked_versions(ROOT)
+    with zipfile.ZipFile(built.wheel) as wheel:
+        for bundle in static_assets.BUNDLES:  # licence and version travel with each bundle
+            meta = json.loads(wheel.read(f"{WHEEL_VENDOR}/{bundle}/package.json"))
+            assert meta["version"] == locked[bundle], (bundle, meta["version"])
     assert "ctgraph/_bundled/data/" in {n[: len("ctgraph/_bundled/data/")] for n in names}
     with tarfile.open(built.sdist) as sdist:
         members = {m.name.split("/", 1)[1] for m in sdist.getmembers() if "/" in m.name}
