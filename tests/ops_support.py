@@ -20,7 +20,9 @@ from tests.conftest import RunningServer, _cli_args
 # On the bundled graph: ~1.5 s and ~9 s of one worker's CPU; both finish (COUNT, one row).
 MEDIUM = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d a ?t }"
 SLOW = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"
-BOMB = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
+# Runs for hours and says nothing until it ends, so it meets any time limit before its
+# first byte: a clean 503.
+BOMB = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }"
 
 
 def unique(query: str, tag: object) -> str:
@@ -56,6 +58,17 @@ def launch(*paths: str, **options: object) -> RunningServer:
         time.sleep(0.05)
     server.stop()
     raise RuntimeError("ctgraph serve never became ready:\n" + server.log())
+
+
+def log_with(server: RunningServer, text: str, within: float = 30.0) -> str:
+    """The server's log once it contains `text` (lines are written as requests end, just
+    after their answer has been sent)."""
+    deadline = time.monotonic() + within
+    while True:
+        log = server.log()
+        if text in log or time.monotonic() > deadline:
+            return log
+        time.sleep(0.02)
 
 
 def descendants(pid: int) -> set[int]:
@@ -120,14 +133,16 @@ def wait_exit(server: RunningServer, within: float = 60.0) -> int:
 class Background:
     """An HTTP request in a thread; `.response` (or `.error`) once `.join()` returns."""
 
-    def __init__(self, method: str, url: str, **kwargs: object):
+    def __init__(self, method: str, url: str, local_address: str | None = None,
+                 **kwargs: object):
         self.response: httpx.Response | None = None
         self.error: Exception | None = None
-        kwargs.setdefault("timeout", 300)
+        transport = httpx.HTTPTransport(local_address=local_address)
 
         def go() -> None:
             try:
-                self.response = httpx.request(method, url, **kwargs)  # type: ignore[arg-type]
+                with httpx.Client(transport=transport, timeout=300) as client:
+                    self.response = client.request(method, url, **kwargs)  # type: ignore[arg-type]
             except Exception as e:
                 self.error = e
 

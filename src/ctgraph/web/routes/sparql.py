@@ -39,6 +39,7 @@ from ctgraph.sparql.execution import (
 )
 from ctgraph.web.errors import HTTPProblem
 from ctgraph.web.http_caching import etag_for, is_not_modified, validators
+from ctgraph.web.middleware.access_log import note_query
 
 log = logging.getLogger("ctgraph.sparql")
 router = APIRouter(tags=["SPARQL"])
@@ -229,6 +230,7 @@ async def sparql_endpoint(request: Request) -> Response:
     state = request.app.state
     settings = state.settings
     op = await read_operation(request, settings.max_request_bytes)
+    note_query(op.query)  # the access log names it by hash, cache hits too
     if op.query is None:
         if request.method == "POST":
             raise HTTPProblem(400, "Missing 'query' parameter")
