@@ -7,11 +7,15 @@ This is what a new user does (README, "Install from the wheel"): ``python -m bui
 The build, the venv and the server are made once per test session (a minute or so, most of
 it pip; pip's cache makes later runs faster). Nothing of the checkout is importable or on
 the server's path: the editor and the API documentation must come out of the wheel itself.
+Besides its own checks of /query, /docs and /redoc, every page test of test_browser_ui.py
+runs unchanged against the wheel's server. Only the Chromium tests carry the ``browser``
+mark; all run in the default suite.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import inspect
 import json
 import os
 import re
@@ -30,6 +34,7 @@ import pytest
 
 from ctgraph.graph.store import load_bundled
 from ctgraph.web import static_assets
+from tests import test_browser_ui as browser_ui
 from tests.ui_support import ThreadServer, chromium_browser, screenshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -100,6 +105,10 @@ class WheelServer:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+
+    @property
+    def sparql(self) -> str:
+        return f"{self.url}/sparql"
 
     def log_text(self) -> str:
         return self.log.read_text(encoding="utf-8", errors="replace")
@@ -324,6 +333,36 @@ def test_wheel_redoc_renders_the_api(watched: Watched, wheel_server: WheelServer
     page.wait_for_selector("[data-section-id^='tag/']")
     page.locator("h2", has_text="The catalogue of named queries").first.wait_for()
     assert any("/ui/vendor/redoc/redoc.standalone.js" in u for u in watched.requests)
+
+
+UI_TESTS = sorted(
+    name for name, test in vars(browser_ui).items()
+    if name.startswith("test_") and callable(test)
+    and list(inspect.signature(test).parameters) == ["watched", "server"])
+
+
+@pytest.mark.browser
+@pytest.mark.parametrize("name", UI_TESTS)
+def test_browser_suite_passes_on_the_wheel_server(name: str, browser: Any,
+                                                  wheel_server: WheelServer) -> None:
+    """Every page test of test_browser_ui.py, unchanged, against the installed wheel, with
+    the same rules: no console error, no request to another origin."""
+    page = browser.new_page()
+    page.set_default_timeout(15_000)
+    w = browser_ui.Watched(page, wheel_server.url)
+    page.on("console", lambda m: m.type == "error" and w.console_errors.append(
+        f"{m.text} ({m.location.get('url', '')})"))
+    page.on("pageerror", lambda e: w.console_errors.append(f"uncaught: {e}"))
+    page.on("request", lambda r: w.requests.append(r.url))
+    try:
+        getattr(browser_ui, name)(w, wheel_server)
+    finally:
+        try:
+            screenshot(page, f"wheel-{name}")
+        finally:
+            page.close()
+    assert w.console_errors == [], "console errors"
+    assert w.foreign_requests() == [], "requests to another origin"
 
 
 # ---------------------------------------------------------------- a checkout without assets
