@@ -43,6 +43,8 @@ def named_queries() -> dict[str, str]:
     return {f"named/{name}": q.bind(q.example) for name, q in bundled_catalog().items()}
 
 
+BEFORE_SRC: Path | None = None
+"""--before-src: where the ctgraph-before row imports ctgraph from."""
 QUERIES: dict[str, str] = {}
 """The mix a run cycles through (`prepare_mix` fills it)."""
 ACCEPT: dict[str, str] = {}
@@ -122,6 +124,8 @@ class Server:
                    "--log-level", "warning"]
             if self.name == "ctgraph-threads":
                 cmd += ["--query-workers", "0"]
+            if self.name == "ctgraph-procs":  # every query in a worker process (streamed)
+                cmd += ["--no-query-threads"]
         elif self.name == "bare":
             cmd = [sys.executable, str(HERE / "bare_endpoint.py"), str(self.data), "--port",
                    str(self.port)]
@@ -133,8 +137,11 @@ class Server:
         else:
             cmd = ["rdflib-endpoint", "serve", str(self.data), "--host", "127.0.0.1",
                    "--port", str(self.port)]
+        env = dict(os.environ)
+        if self.name == "ctgraph-before":  # the same command from an older source tree (A/B)
+            env["PYTHONPATH"] = str(BEFORE_SRC)
         self.process = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                        start_new_session=True)
+                                        start_new_session=True, env=env)
         deadline = time.time() + 600
         loaded = not self.name.startswith("oxigraph")
         while time.time() < deadline:
@@ -310,8 +317,9 @@ def main() -> int:
     parser.add_argument("--servers", nargs="+",
                         default=["ctgraph", "ctgraph-cache", "ctgraph-threads", "ctgraph-disk",
                                  "bare", "oxigraph", "oxigraph-merged", "rdflib-endpoint"],
-                        help="ctgraph: worker processes (default settings); -cache: result "
-                        "cache on; -threads: --query-workers 0; -disk: serve --store after "
+                        help="ctgraph: default settings; -cache: result cache on; -threads: "
+                        "--query-workers 0; -procs: --no-query-threads; -before: the "
+                        "default on --before-src; -disk: serve --store after "
                         "ctgraph load; oxigraph: --union-default-graph (a bag); "
                         "oxigraph-merged: the union materialised in its default graph (a set)")
     parser.add_argument("--named-queries", action=argparse.BooleanOptionalAction, default=True,
@@ -322,9 +330,14 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1,
                         help="unmeasured passes over the mix before the first phase")
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--before-src", type=Path,
+                        help="src/ folder of an older ctgraph (e.g. from git archive) for the "
+                        "ctgraph-before row: the same command on that code, for A/B ratios")
     parser.add_argument("--merge", type=Path, nargs="*", default=[],
                         help="earlier --output files whose rows join this run's table")
     args = parser.parse_args()
+    global BEFORE_SRC
+    BEFORE_SRC = args.before_src
     prepare_mix(args.named_queries)
     results = []
     for name in args.servers:
