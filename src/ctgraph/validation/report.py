@@ -58,6 +58,9 @@ class Result:
     """Label of the path's property (from the ontology) when the path is one property."""
     files: tuple[str, ...] = ()
     """Files that state something about the focus node."""
+    line: int | None = None
+    """Line of the first of `files` where the focus node is written, when it can be found
+    (for CI systems that annotate the line)."""
 
     @property
     def rank(self) -> int:

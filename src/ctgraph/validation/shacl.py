@@ -35,6 +35,7 @@ How pyshacl is run, and why:
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import io
 import logging
@@ -47,8 +48,11 @@ from typing import Any
 import pyoxigraph as ox
 import pyshacl
 import rdflib
+from pyparsing import ParseResults
 from rdflib import RDF, RDFS, XSD
 from rdflib.plugins.sparql import prepareQuery
+from rdflib.plugins.sparql.parser import parseQuery
+from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Literal, Node, URIRef
 
 from ctgraph.graph.bundle import ONTOLOGY_DIR, bundled_data_files, bundled_shape_files, rdf_files
@@ -247,11 +251,37 @@ def sparql_problems(shapes: rdflib.Graph, init_ns: dict[str, str] | None = None,
                 continue
             probe = re.sub(r"[$?]PATH\b", "<urn:ctgraph:path>", body)
             probe = _SHAPES_GRAPH_REF.sub("?" + SHAPES_GRAPH_VAR, probe)
+            text = _with_prefixes(shapes, node, probe)
             try:
-                prepareQuery(_with_prefixes(shapes, node, probe), initNs=init_ns or {})
+                parsed = parseQuery(text)
+                prepareQuery(text, initNs=init_ns or {})
             except Exception as e:  # rdflib raises several types for bad SPARQL
                 problems.append(f"{where}: SPARQL does not parse: {_one_line(str(e))}")
+                continue
+            # rdflib would quietly resolve its own default prefixes (schema:, xsd:, foaf:…)
+            declared = {str(d.get("prefix") or "") for d in parsed[0]} | set(init_ns or {})
+            undeclared = sorted(_used_prefixes(parsed[1:], set()) - declared)
+            if undeclared:
+                names = ", ".join(f"{u}:" for u in undeclared)
+                problems.append(f"{where}: SPARQL does not parse: undeclared prefix {names} "
+                                "(declare it with sh:prefixes and sh:declare)")
     return problems
+
+
+def _used_prefixes(node: object, found: set[str]) -> set[str]:
+    """The prefixes of the prefixed names in a parsed SPARQL query."""
+    if isinstance(node, CompValue):
+        if node.name == "pname":
+            found.add(str(node.get("prefix") or ""))
+        for value in node.values():
+            _used_prefixes(value, found)
+    elif isinstance(node, list | tuple | ParseResults):
+        for value in node:
+            _used_prefixes(value, found)
+    elif isinstance(node, dict):
+        for value in node.values():
+            _used_prefixes(value, found)
+    return found
 
 
 def _one_line(text: str) -> str:
@@ -534,4 +564,41 @@ def validate_files(paths: Iterable[Path], shapes: Iterable[Path] = (), *,
     except ValidationInputError as e:
         raise ValidationInputError(f"{where}: {e}") from None
     report.files = document.files
+    report.results = _with_lines(report.results, report.prefixes)
     return report
+
+
+def _with_lines(results: list[Result], prefixes: dict[str, str]) -> list[Result]:
+    """Each result with the line where its focus node is first written in its first file:
+    as ``<IRI>`` or as a prefixed name at the start of a statement."""
+    texts: dict[str, list[str]] = {}
+    found: dict[tuple[str, str], int | None] = {}
+    out = []
+    for result in results:
+        if not result.files or result.focus_node.startswith("_:"):
+            out.append(result)
+            continue
+        name = result.files[0]
+        key = (name, result.focus_node)
+        if key not in found:
+            if name not in texts:
+                try:
+                    texts[name] = Path(name).read_text(encoding="utf-8").splitlines()
+                except (OSError, UnicodeDecodeError):
+                    texts[name] = []
+            found[key] = _line_of(texts[name], result.focus_node, prefixes)
+        out.append(dataclasses.replace(result, line=found[key]))
+    return out
+
+
+def _line_of(lines: list[str], iri: str, prefixes: dict[str, str]) -> int | None:
+    full = f"<{iri}>"
+    compact = [f"{p}:{iri[len(n):]}" for p, n in prefixes.items() if iri.startswith(n)]
+    for number, text in enumerate(lines, 1):
+        if full in text:
+            return number
+        stripped = text.lstrip()
+        if any(stripped.startswith(c) and stripped[len(c):len(c) + 1] in (" ", "\t", "")
+               for c in compact):
+            return number
+    return None

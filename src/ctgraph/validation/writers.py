@@ -138,11 +138,20 @@ def write_junit(report: Report, fail_on: str) -> str:
             results = grouped.get(shape, {}).get(focus, [])
             failing = [r for r in results if r.rank >= threshold]
             passing = [r for r in results if r.rank < threshold]
+            if results and results[0].files:
+                # GitLab, Jenkins and GitHub annotations read the file (and line) of a case
+                case.set("file", results[0].files[0])
+                if results[0].line:
+                    case.set("line", str(results[0].line))
             if failing:
                 failures += 1
                 failure = ET.SubElement(case, "failure", type=failing[0].severity,
                                         message=failing[0].message)
-                failure.text = "\n".join(_result_line(r, px) for r in failing)
+                where = f"{_compact(shape, px)} on {_compact(focus, px)}"
+                if failing[0].files:
+                    where += f" in {', '.join(failing[0].files)}"
+                    where += f":{failing[0].line}" if failing[0].line else ""
+                failure.text = "\n".join([where] + [_result_line(r, px) for r in failing])
             if passing:
                 ET.SubElement(case, "system-out").text = "\n".join(
                     _result_line(r, px) for r in passing)
