@@ -95,6 +95,18 @@ class AccessLog:
 
         try:
             await self.app(scope, receive, recording_send)
+        except Exception as e:
+            if not started_response:
+                raise  # answered 500 by the error handler, which logs the traceback
+            # The answer was under way (a streamed answer cut at the time or memory limit):
+            # returning without its end makes uvicorn abort the transfer, so the client sees
+            # an incomplete answer, never a shorter one that looks whole. One line, no trace.
+            if type(e).__name__ == "StreamCut":
+                access_log.warning("%s %s: answer cut after %d bytes: %s", record.method,
+                                   record.path, record.bytes, e)
+            else:
+                access_log.error("%s %s: answer failed after %d bytes", record.method,
+                                 record.path, record.bytes, exc_info=e)
         except asyncio.CancelledError:
             if not getattr(self.state, "stopping", False):
                 raise
