@@ -22,6 +22,7 @@ B = "https://w3id.org/ctgraph/"
 XSD = "http://www.w3.org/2001/XMLSchema#"
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+OWL_SAME_AS = "http://www.w3.org/2002/07/owl#sameAs"
 SCHEMA = "https://schema.org/"
 F000, F001 = "000_6bda6f6b213a71ec.txt", "001_d9a9610ffac31544.txt"
 
@@ -338,6 +339,8 @@ DOCUMENTS = [  # (slug, name, kinds, symbol, date) in name order
      None, None),
     ("doc/fatf-recommendation-8", "Financial Action Task Force Recommendation 8", "Document",
      None, None),
+    ("doc/a-res-60-288", "General Assembly resolution 60/288", "GAResolution", "A/RES/60/288",
+     d("2006-09-08")),
     ("doc/a-res-70-291", "General Assembly resolution 70/291", "GAResolution", "A/RES/70/291",
      "2016-07^^gYearMonth"),
     ("source/web-page", "Implementing the UN Global Counter-Terrorism Strategy in Central Asia",
@@ -349,6 +352,7 @@ DOCUMENTS = [  # (slug, name, kinds, symbol, date) in name order
     ("doc/national-strategy-pve-ct-2020-2024", "National Strategy on prevention of violent "
      "extremism and countering terrorism for 2020-2024", "NationalStrategy", None, None),
     ("doc/new-jpoa", "New Joint Plan of Action", "PlanOfAction", None, None),
+    ("doc/phase-2-event-pages", "Pages of the Phase II events", "WebPage", None, None),
     ("doc/a-70-674", "Plan of Action to Prevent Violent Extremism",
      "PlanOfAction SecretaryGeneralReport", "A/70/674", None),
     ("doc/phase-2-meeting-reports", "Substantive reports of the Phase II meetings",
@@ -363,11 +367,11 @@ DOCUMENTS = [  # (slug, name, kinds, symbol, date) in name order
      "2017-08^^gYearMonth"),
     ("doc/ga-adopts-gcts", "United Nations General Assembly Adopts Global Counter-Terrorism "
      "Strategy", "Document", None, None),
-    ("doc/a-res-60-288", "United Nations Global Counter-Terrorism Strategy",
-     "GAResolution Strategy", "A/RES/60/288", d("2006-09-08")),
+    ("doc/un-global-counter-terrorism-strategy", "United Nations Global Counter-Terrorism Strategy",
+     "Strategy", None, None),
     ("doc/sg-report-2012-04-04", "United Nations Global Counter-Terrorism Strategy: activities "
-     "of the United Nations system in implementing the Strategy", "SecretaryGeneralReport",
-     None, d("2012-04-04")),
+     "of the United Nations system in implementing the Strategy",
+     "Document SecretaryGeneralReport", "A/66/762", d("2012-04-04")),
 ]
 
 
@@ -383,8 +387,8 @@ def test_documents() -> None:
     got = rows("documents", kind="Resolution")
     # the kinds column lists only kinds under the one asked for
     assert [(r[0], r[2]) for r in got] == [
-        ("doc/a-res-70-291", "GAResolution"), ("doc/s-res-2370-2017", "SCResolution"),
-        ("doc/a-res-60-288", "GAResolution")]
+        ("doc/a-res-60-288", "GAResolution"), ("doc/a-res-70-291", "GAResolution"),
+        ("doc/s-res-2370-2017", "SCResolution")]
     assert [r[0] for r in got] == [r[0] for r in resolutions]
     assert [r[0] for r in rows("documents", kind="Report")] == [
         "doc/a-70-826", "doc/ctitf-wg-report-financing-of-terrorism", "doc/a-70-674",
@@ -402,6 +406,8 @@ def test_entity_profile() -> None:
         ("out", RDF_TYPE, ctg_city, "city", "source-000"),
         ("out", RDFS_LABEL, "Almaty", None, "source-000"),
         ("out", RDFS_LABEL, "Алматы@ru", None, "reference"),
+        ("out", OWL_SAME_AS, "http://dbpedia.org/resource/Almaty", None, "reference"),
+        ("out", OWL_SAME_AS, "http://www.wikidata.org/entity/Q35493", None, "reference"),
         ("out", SCHEMA + "containedInPlace", "country/kazakhstan", "Kazakhstan", "source-000"),
         ("out", SCHEMA + "name", "Almaty", None, "source-000"),
         ("out", SCHEMA + "name", "Алматы@ru", None, "reference"),
@@ -436,17 +442,28 @@ def test_citations() -> None:
 
 
 def test_source_differences() -> None:
-    report = "doc/phase-2-meeting-reports"
+    report, pages = "doc/phase-2-meeting-reports", "doc/phase-2-event-pages"
     ctg = "ontology#"
+    month = "2011-11^^gYearMonth"
     assert rows("source-differences", onlyIn="source-001") == [
+        ("source-001", "doc/jpoa-2011", SCHEMA + "datePublished", month),
+        ("source-001", pages, RDF_TYPE, SCHEMA + "WebPage"),
+        ("source-001", pages, RDF_TYPE, ctg + "WebPage"),
+        ("source-001", pages, RDFS_LABEL, "Pages of the Phase II events"),
+        ("source-001", pages, SCHEMA + "name", "Pages of the Phase II events"),
+        ("source-001", pages, ctg + "concerns", "phase/2"),
+        ("source-001", report, "http://purl.org/dc/terms/isPartOf", pages),
         ("source-001", report, RDF_TYPE, SCHEMA + "CreativeWork"),
         ("source-001", report, RDF_TYPE, SCHEMA + "Report"),
         ("source-001", report, RDF_TYPE, ctg + "MeetingReport"),
         ("source-001", report, RDFS_LABEL, "Substantive reports of the Phase II meetings"),
         ("source-001", report, SCHEMA + "inLanguage", "en"),
         ("source-001", report, SCHEMA + "inLanguage", "ru"),
+        ("source-001", report, SCHEMA + "isPartOf", pages),
         ("source-001", report, SCHEMA + "name", "Substantive reports of the Phase II meetings"),
         ("source-001", report, ctg + "concerns", "phase/2"),
+        ("source-001", HLM11[0], SCHEMA + "endDate", month),
+        ("source-001", HLM11[0], SCHEMA + "startDate", month),
         ("source-001", "phase/2", ctg + "hasSourceError", "erratum/phase-2-outputs-not-listed"),
         ("source-001", "phase/2", ctg + "statedOutputCount", 2),
     ]
@@ -457,7 +474,7 @@ def test_source_differences() -> None:
     found = {(r["subject"].value, r["predicate"].value, r["object"].value) for r in got}
     assert found == expected
     assert (B + "phase/3", B + "ontology#implementedBy", B + "org/uncct") in found
-    assert len(rows("source-differences")) == len(expected) + 10
+    assert len(rows("source-differences")) == len(expected) + 20
 
 
 SOURCE_ERRORS = [  # (slug, kind, affects, stated, corrected, files)
@@ -477,6 +494,8 @@ SOURCE_ERRORS = [  # (slug, kind, affects, stated, corrected, files)
      [F000, F001]),
     ("phase-2-duration", "inconsistency", "phase/2", "P3Y^^duration", None, [F000]),
     ("phase-2-outputs-not-listed", "truncated-text", "phase/2", 2, None, [F001]),
+    ("phase-3-implementers-as-before", "inconsistency", "phase/3",
+     "implemented by UNCCT and UNRCCA, as the previous two phases were", None, [F000]),
     ("s-res-2370-date", "wrong-date", "doc/s-res-2370-2017", "2007-08^^gYearMonth",
      "2017-08^^gYearMonth", [F000]),
     ("third-expert-meeting-title", "typo", EM3[0], "Third Excerpt Meeting on implementing "
@@ -509,6 +528,8 @@ def test_data_quality() -> None:
         "jpoa-title-truncated": "Truncated title of the Joint Plan of Action",
         "phase-2-duration": "Phase II events continue past its stated three years",
         "phase-2-outputs-not-listed": "Phase II outputs announced but not listed",
+        "phase-3-implementers-as-before":
+            "Phase III said to keep the implementers of the previous phases, which were others",
         "s-res-2370-date": "Wrong year for Security Council resolution 2370",
         "third-expert-meeting-title": "Typo in the title of the third expert meeting",
         "unrcca-name-incomplete": "Incomplete name of UNRCCA",

@@ -272,3 +272,21 @@ def test_the_context_itself_is_clean() -> None:
     violations = [(r.focus_node, r.message) for r in report.results if r.severity == "Violation"
                   and not r.focus_node.startswith(X + "src") and not r.focus_node.startswith(X + "project")]
     assert violations == []
+
+
+@pytest.mark.parametrize(("dates", "clean"), [
+    ('"2011-11"^^xsd:gYearMonth, "2011-11-30"^^xsd:date', True),  # one source's month, the other's day
+    ('"2011"^^xsd:gYear, "2011-11"^^xsd:gYearMonth, "2011-11-30"^^xsd:date', True),
+    ('"2011-12"^^xsd:gYearMonth, "2011-11-30"^^xsd:date', False),  # they disagree
+    ('"2011-11-29"^^xsd:date, "2011-11-30"^^xsd:date', False),  # two days: one too many
+])
+def test_a_date_may_be_stated_at_two_precisions_that_agree(dates: str, clean: bool) -> None:
+    """Two sources may give one date at different precisions; the union then holds both."""
+    fixture = (f'x:x a ctg:Event, schema:Event ; rdfs:label "E"@en ; schema:name "E"@en ; '
+               f'schema:startDate {dates} .\n'
+               f'x:d a ctg:Document ; rdfs:label "D"@en ; schema:name "D"@en ; '
+               f'schema:datePublished {dates} .')
+    data = rdflib.Graph().parse(data=PREFIXES + CONTEXT + fixture, format="turtle")
+    hits = sorted(r.focus_node for r in validate_graph(data).results
+                  if r.severity == "Violation" and "stated twice" in r.message)
+    assert hits == ([] if clean else [X + "d", X + "x"])
