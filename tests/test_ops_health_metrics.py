@@ -138,3 +138,69 @@ def test_healthz_is_503_when_the_remote_store_stops_answering(serve_files, tmp_p
     assert body["status"] == "unavailable"
     assert "store" in body["reason"]
     assert "Traceback" not in r.text
+
+
+class _Gate:
+    """An HTTP relay in front of a SPARQL endpoint that can be made to hang (a store that
+    stops answering without refusing connections)."""
+
+    def __init__(self, target: str):
+        import http.server
+        import threading
+
+        self.open = threading.Event()
+        self.open.set()
+        gate = self
+
+        class Relay(http.server.BaseHTTPRequestHandler):
+            def _relay(self) -> None:
+                gate.open.wait(120)
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length) if length else None
+                headers = {k: v for k, v in self.headers.items()
+                           if k.lower() in ("accept", "content-type")}
+                r = httpx.request(self.command, target + self.path.partition("?")[1]
+                                  + self.path.partition("?")[2], content=body,
+                                  headers=headers, timeout=60)
+                self.send_response(r.status_code)
+                for name in ("content-type",):
+                    if name in r.headers:
+                        self.send_header(name, r.headers[name])
+                self.send_header("Content-Length", str(len(r.content)))
+                self.end_headers()
+                self.wfile.write(r.content)
+
+            do_GET = do_POST = _relay
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Relay)
+        self.server.daemon_threads = True
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/query"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self) -> None:
+        self.open.set()
+        self.server.shutdown()
+
+
+def test_healthz_is_503_while_the_store_takes_more_than_a_second(serve_files,
+                                                                  oxigraph_endpoint):
+    gate = _Gate(oxigraph_endpoint)
+    try:
+        server = serve_files(store=gate.url)
+        assert httpx.get(f"{server.url}/healthz").status_code == 200
+        gate.open.clear()  # the store now holds every request
+        r = httpx.get(f"{server.url}/healthz", timeout=30)
+        assert r.status_code == 503
+        assert "within 1 s" in r.json()["reason"]
+        again = httpx.get(f"{server.url}/healthz", timeout=30)  # shares the hung probe
+        assert again.status_code == 503
+        gate.open.set()
+        for _ in range(200):
+            if httpx.get(f"{server.url}/healthz", timeout=30).status_code == 200:
+                break
+        assert httpx.get(f"{server.url}/healthz", timeout=30).json()["status"] == "ok"
+    finally:
+        gate.close()

@@ -94,3 +94,25 @@ def test_query_time_budget_per_minute(serve_files):
     assert "0.5 s of query time per minute" in r.text
     with _other_client() as other:
         assert other.post(server.sparql, data={"query": "ASK {}"}).status_code == 200
+
+
+def test_limits_read_from_the_environment(monkeypatch):
+    from ctgraph.settings import Settings
+
+    monkeypatch.setenv("CTGRAPH_CLIENT_CONCURRENCY", "3")
+    monkeypatch.setenv("CTGRAPH_CLIENT_QUERY_SECONDS", "45")
+    monkeypatch.setenv("CTGRAPH_TRUSTED_PROXY", '["10.0.0.0/8", "::1"]')
+    settings = Settings()
+    assert settings.client_concurrency == 3
+    assert settings.client_query_seconds == 45
+    assert settings.trusted_proxy == ["10.0.0.0/8", "::1"]
+    assert Settings(client_concurrency=5).client_concurrency == 5  # the option wins
+
+
+def test_a_bad_trusted_proxy_is_refused_at_start_up():
+    from tests.helpers import run_ctgraph
+
+    run = run_ctgraph("serve", "--port", "0", "--trusted-proxy", "proxy.example", timeout=120)
+    assert run.returncode == 2
+    assert run.stderr.strip() == (
+        "ctgraph serve: --trusted-proxy 'proxy.example' is not an IP address or network")

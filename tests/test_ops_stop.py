@@ -1,6 +1,7 @@
-"""Graceful stop of a real `ctgraph serve`: SIGTERM, or Ctrl-C's SIGINT to the whole process
-group, stops accepting connections, lets the query in flight finish and be answered, reaps
-the query workers and exits 0 with no traceback and no "Aborted!".
+"""Graceful stop of a real `ctgraph serve`: SIGTERM (to the server or, as systemd sends it, to
+its whole process group), or Ctrl-C's SIGINT to the whole group, stops accepting
+connections, lets the query in flight finish and be answered, reaps the query workers and
+exits 0 with no traceback and no "Aborted!".
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def _assert_clean(log: str) -> None:
     assert "Aborted" not in log, log
 
 
-@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C"])
+@pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C", "SIGTERM to the group"])
 def test_stop_lets_the_query_in_flight_finish(how):
     server = launch(grace_period=120, timeout=120, cache_entries=0, query_workers=2)
     pid = server.process.pid
@@ -50,8 +51,10 @@ def test_stop_lets_the_query_in_flight_finish(how):
     assert len(children) >= 3  # the zygote and two workers
     if how == "SIGTERM":
         os.kill(pid, signal.SIGTERM)
-    else:  # a terminal's Ctrl-C reaches every process of the foreground group
+    elif how == "Ctrl-C":  # a terminal's Ctrl-C reaches every process of the foreground group
         os.killpg(pid, signal.SIGINT)
+    else:  # as systemd stops a service: every process of its group, workers included
+        os.killpg(pid, signal.SIGTERM)
     # New connections are refused while the slow query is still being evaluated.
     for _ in range(2000):
         if _refuses(server.url):

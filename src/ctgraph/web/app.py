@@ -3,8 +3,11 @@
 `create_app(settings, store=None)` builds it. At start-up (the lifespan) it loads the store
 (`store` if given, else ``settings.store`` / ``settings.data`` / the bundled graph with the
 shapes in ctgr:graph/shapes), starts the query executor (killable worker processes), and
-shuts both down on exit. Middleware: per-request log line, CORS for any origin (no
-credentials), HEAD for every GET route, gzip negotiated with q-values.
+shuts both down on exit. Middleware, outermost first: the access log (client address,
+text or JSON line, metrics), default security and Cache-Control headers, CORS for any origin
+(no credentials), HEAD for every GET route, gzip negotiated with q-values. The executor is
+wrapped by `ctgraph.web.middleware.query_guard` (per-client limits, query metrics, a
+watchdog on the workers' zygote); /healthz and /metrics come from `routes.health`.
 
 Contract for routers from other modules
 ---------------------------------------

@@ -153,8 +153,14 @@ def run_server(settings: Settings) -> int:
     """Serve until stopped; 0 on a clean stop, 2 when the data or the address is unusable,
     1 when the server had to stop itself."""
     from ctgraph.web.app import create_app, open_store
+    from ctgraph.web.middleware.client_limits import parse_networks
 
     _logging(settings)
+    try:
+        parse_networks(settings.trusted_proxy)
+    except ValueError as e:
+        print(f"ctgraph serve: {e}", file=sys.stderr)
+        return 2
     previous_term = signal.signal(signal.SIGTERM, signal.default_int_handler)
     try:
         try:
@@ -176,11 +182,7 @@ def run_server(settings: Settings) -> int:
     if settings.port == 0:
         settings.port = sock.getsockname()[1]
     _not_in_forked_children(sock)
-    try:
-        app = create_app(settings, store)
-    except ValueError as e:  # a bad --trusted-proxy
-        print(f"ctgraph serve: {e}", file=sys.stderr)
-        return 2
+    app = create_app(settings, store)
     config = uvicorn.Config(
         app, log_level=settings.log_level, log_config=None, access_log=False, lifespan="on",
         timeout_graceful_shutdown=settings.grace_period,

@@ -16,11 +16,11 @@ from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from ctgraph import __version__
 from ctgraph.graph.bundle import ONTOLOGY_DIR, bundled_shape_files
-from ctgraph.graph.namespaces import BASE, GRAPH_ONTOLOGY, ONTOLOGY_IRI
+from ctgraph.graph.namespaces import BASE, GRAPH_ONTOLOGY, GRAPH_SHAPES, ONTOLOGY_IRI
 from ctgraph.sparql import media_types as media
 from ctgraph.sparql.serialization import serialize_triples
 from ctgraph.views import resource as d
@@ -31,7 +31,9 @@ from ctgraph.web.routes.pages import render
 router = APIRouter()
 
 KINDS = ("project", "phase", "event", "activity", "org", "country", "city", "region", "doc",
-         "pillar", "source", "citation", "erratum", "graph")
+         "pillar", "source", "citation", "erratum", "graph", "line", "linkset")
+"""First path segments of minted IRIs; a new kind in the data needs its name here
+(tests/test_clients_dereference.py walks every IRI the service publishes)."""
 OFFERS = [media.BY_KEY[k] for k in ("turtle", "jsonld", "ntriples", "rdfxml", "html")]
 BY_SUFFIX = {f.suffix: f for f in OFFERS}
 DUMPS = {
@@ -49,6 +51,8 @@ def local_path(iri: str) -> str | None:
         return "/ontology#" + iri.split("#", 1)[1]
     if iri == ONTOLOGY_IRI:
         return "/ontology"
+    if iri.startswith((ONTOLOGY_IRI + "/", f"{BASE}shapes#")) or iri == f"{BASE}shapes":
+        return "/" + iri[len(BASE):]  # version IRIs (/ontology/0.2.0) and the shapes
     if iri.startswith(BASE) and iri[len(BASE):].split("/", 1)[0] in KINDS:
         return "/" + iri[len(BASE):]
     return None
@@ -113,6 +117,9 @@ def _resource(request: Request, kind: str, rest: str) -> Response:
         known = d.exists(store, iri)
     except ValueError:
         known = False
+    if not known and (document := GRAPH_DOCUMENTS.get(iri)) is not None:
+        # A graph named in the service description whose content is a document of its own.
+        return RedirectResponse(document, status_code=303, headers={"Vary": "Accept"})
     if not known:
         wants_html = media.choose(request.headers.get("accept"), None,
                                   [media.BY_KEY["html"], media.BY_KEY["turtle"]])
@@ -250,6 +257,8 @@ def _ontology_terms(request: Request) -> list[dict[str, Any]]:
 
 @router.get("/ontology{suffix:path}", include_in_schema=False)
 def ontology(request: Request, suffix: str = "") -> Response:
+    if suffix.startswith("/"):
+        return _ontology_version(request, suffix)
     fmt = _document_format(request, "/ontology", suffix)
     headers = {"Link": _link_header(request, "/ontology", ONTOLOGY_IRI)}
     if fmt.key == "html":
@@ -258,6 +267,35 @@ def ontology(request: Request, suffix: str = "") -> Response:
         return _respond(request, bytes(body), fmt, headers)
     return _respond(request, serialize_triples(_graph_triples(request, GRAPH_ONTOLOGY), fmt),
                     fmt, headers)
+
+
+def _ontology_versions(request: Request) -> tuple[str | None, set[str]]:
+    """The ontology header's owl:versionIRI and its owl:priorVersion IRIs."""
+    rows = _select(request, f"""
+        PREFIX owl: <http://www.w3.org/2002/07/owl#>
+        SELECT ?current ?prior WHERE {{ GRAPH <{GRAPH_ONTOLOGY}> {{ <{ONTOLOGY_IRI}> a owl:Ontology
+          OPTIONAL {{ <{ONTOLOGY_IRI}> owl:versionIRI ?current }}
+          OPTIONAL {{ <{ONTOLOGY_IRI}> owl:priorVersion ?prior }} }} }}""")
+    current = next((r["current"].value for r in rows if r["current"] is not None), None)
+    return current, {r["prior"].value for r in rows if r["prior"] is not None}
+
+
+def _ontology_version(request: Request, suffix: str) -> Response:
+    """/ontology/{version}: the current version IRI is this ontology (200, same document);
+    a prior version's IRI, which this server does not keep, is sent on to the current one."""
+    rest, suffix_format = _split_suffix(suffix)
+    current, prior = _ontology_versions(request)
+    iri = ONTOLOGY_IRI + rest
+    if iri == current:
+        return ontology(request, suffix_format.suffix if suffix_format else "")
+    if iri in prior:
+        return RedirectResponse("/ontology" + (suffix_format.suffix if suffix_format else ""),
+                                status_code=303, headers={"Vary": "Accept"})
+    raise HTTPProblem(404, f"Not found: no ontology version <{iri}>")
+
+
+GRAPH_DOCUMENTS = {GRAPH_ONTOLOGY: "/ontology", GRAPH_SHAPES: "/shapes"}
+"""Named graphs whose content is served as a document: their IRIs redirect there (303)."""
 
 
 def _shapes_graph() -> list[ox.Triple]:
