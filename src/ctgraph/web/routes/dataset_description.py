@@ -2,6 +2,11 @@
 a query), VoID with statistics (/.well-known/void, RFC 5785 as the VoID spec suggests) and the
 project's JSON-LD context (/context.jsonld).
 
+The VoID document is also the dataset's catalogue record: the same dataset node is a DCAT 3
+dcat:Dataset in a dcat:Catalog, with one dcat:Distribution per /download/ dump (download URL,
+IANA media type, licence) and the SPARQL endpoint as a dcat:DataService, so catalogues that
+harvest DCAT (CKAN, data.europa.eu) and VoID crawlers read one document.
+
 Statistics are counted once per store version with ordinary SPARQL over the store, so they
 describe exactly what queries see: the default graph and each named graph as a void:subset.
 """
@@ -97,6 +102,7 @@ def void_triples(request: Request) -> list[ox.Triple]:
         _triple(dataset, VOID + "feature", ox.NamedNode(FORMATS_NS + "Turtle")),
     ]
     out += _stat_triples(dataset, graph_statistics(store, None))
+    out += catalogue_triples(store, base, dataset)
     for cls_row in store.query(_CLASS_PARTITIONS):
         part = ox.BlankNode()
         out += [
@@ -229,3 +235,124 @@ async def context_document() -> JSONResponse:
         jsonld_context(), media_type="application/ld+json",
         headers={"Cache-Control": "public, max-age=86400", "Access-Control-Allow-Origin": "*"},
     )
+
+
+# ------------------------------------------------------------ catalogue record (VoID + DCAT 3)
+
+DCAT = "http://www.w3.org/ns/dcat#"
+FOAF = "http://xmlns.com/foaf/0.1/"
+IANA_MEDIA_TYPES = "https://www.iana.org/assignments/media-types/"
+LICENSE = "https://creativecommons.org/licenses/by/4.0/"
+"""The data's licence (pyproject: CC-BY-4.0 for the data, MIT for the code)."""
+DESCRIPTION = (
+    "The joint UNCCT/UNRCCA project implementing the UN Global Counter-Terrorism Strategy in "
+    "Central Asia: its phases, events, organisations, places and documents, each statement "
+    "cited by character offsets into two versions of the project's web page.")
+KEYWORDS = ("counter-terrorism", "Central Asia", "United Nations", "preventing violent extremism")
+EXAMPLE_RESOURCES = ("project/un-gcts-central-asia", "phase/3", "event/expert-meeting-1",
+                     "org/unrcca", "doc/jpoa-2011", "city/almaty")
+VOCABULARIES = (
+    "https://w3id.org/ctgraph/ontology#", "https://schema.org/", "http://www.w3.org/ns/org#",
+    "http://www.w3.org/ns/prov#", "http://www.w3.org/ns/oa#",
+    "http://www.w3.org/2004/02/skos/core#", "http://purl.org/dc/terms/",
+    "http://www.w3.org/2002/07/owl#", "http://www.w3.org/2000/01/rdf-schema#",
+    "http://rdfs.org/ns/void#", "http://xmlns.com/foaf/0.1/", "http://www.w3.org/2006/time#",
+    "http://www.w3.org/ns/shacl#",
+)
+"""Vocabularies a term of the data can come from; void:vocabulary lists those actually used."""
+
+_TERMS = """SELECT DISTINCT ?term WHERE {
+  { ?s ?term ?o } UNION { ?s a ?term FILTER(isIRI(?term)) } }"""
+_LINKSETS = """PREFIX void: <http://rdfs.org/ns/void#>
+SELECT ?linkset ?predicate ?target WHERE {
+  ?linkset a void:Linkset ; void:linkPredicate ?predicate ; void:objectsTarget ?target
+} ORDER BY ?linkset ?predicate"""
+_EXISTING = """SELECT ?s WHERE { VALUES ?s { %s } FILTER EXISTS { ?s ?p ?o } }"""
+
+
+def _vocabularies_used(store) -> list[str]:
+    """The known vocabularies whose terms (properties or classes) the data uses."""
+    used = {row["term"].value for row in store.query(_TERMS)}
+    return [v for v in VOCABULARIES if any(term.startswith(v) for term in used)]
+
+
+def catalogue_triples(store, base: str, dataset: ox.NamedNode) -> list[ox.Triple]:
+    """VoID dumps, licence, vocabularies, examples and linksets, and the DCAT 3 record of the
+    dataset, its distributions and the SPARQL service (all IRIs under the public base URL)."""
+    from ctgraph.web.routes.linked_data import DUMPS
+
+    license_ = ox.NamedNode(LICENSE)
+    endpoint = ox.NamedNode(f"{base}/sparql")
+    catalog = ox.NamedNode(f"{base}/.well-known/void#catalog")
+    service = ox.NamedNode(f"{base}/sparql#service")
+    out = [
+        _triple(dataset, RDF + "type", ox.NamedNode(DCAT + "Dataset")),
+        _triple(dataset, DCT + "description", ox.Literal(DESCRIPTION, language="en")),
+        _triple(dataset, DCT + "license", license_),
+        _triple(dataset, DCAT + "landingPage", ox.NamedNode(f"{base}/")),
+        _triple(dataset, FOAF + "homepage", ox.NamedNode(f"{base}/")),
+        _triple(dataset, DCT + "spatial", ox.NamedNode("https://w3id.org/ctgraph/region/central-asia")),
+        _triple(dataset, VOID + "rootResource",
+                ox.NamedNode("https://w3id.org/ctgraph/project/un-gcts-central-asia")),
+        _triple(catalog, RDF + "type", ox.NamedNode(DCAT + "Catalog")),
+        _triple(catalog, DCT + "title", ox.Literal("ctgraph catalogue", language="en")),
+        _triple(catalog, DCT + "description",
+                ox.Literal("The ctgraph dataset and the SPARQL service that serves it.",
+                           language="en")),
+        _triple(catalog, DCT + "license", license_),
+        _triple(catalog, FOAF + "homepage", ox.NamedNode(f"{base}/")),
+        _triple(catalog, DCAT + "dataset", dataset),
+        _triple(catalog, DCAT + "service", service),
+        _triple(service, RDF + "type", ox.NamedNode(DCAT + "DataService")),
+        _triple(service, DCT + "title", ox.Literal("ctgraph SPARQL endpoint", language="en")),
+        _triple(service, DCAT + "endpointURL", endpoint),
+        _triple(service, DCAT + "endpointDescription", endpoint),
+        _triple(service, DCAT + "servesDataset", dataset),
+        _triple(service, DCT + "conformsTo", ox.NamedNode("https://www.w3.org/TR/sparql11-protocol/")),
+        _triple(service, DCT + "license", license_),
+    ]
+    out += [_triple(dataset, DCAT + "keyword", ox.Literal(k, language="en")) for k in KEYWORDS]
+    for name, fmt in DUMPS.items():
+        url = ox.NamedNode(f"{base}/download/{name}")
+        distribution = ox.NamedNode(f"{base}/.well-known/void#dump-{_slug(name)}")
+        media_type = ox.NamedNode(IANA_MEDIA_TYPES + fmt.media_type)
+        out += [
+            _triple(dataset, VOID + "dataDump", url),
+            _triple(dataset, DCAT + "distribution", distribution),
+            _triple(distribution, RDF + "type", ox.NamedNode(DCAT + "Distribution")),
+            _triple(distribution, DCT + "title",
+                    ox.Literal(f"{name}: the whole dataset", language="en")),
+            _triple(distribution, DCAT + "downloadURL", url),
+            _triple(distribution, DCAT + "accessURL", url),
+            _triple(distribution, DCAT + "mediaType", media_type),
+            _triple(distribution, DCT + "format", media_type),
+            _triple(distribution, DCT + "license", license_),
+        ]
+    sparql_distribution = ox.NamedNode(f"{base}/.well-known/void#sparql")
+    out += [
+        _triple(dataset, DCAT + "distribution", sparql_distribution),
+        _triple(sparql_distribution, RDF + "type", ox.NamedNode(DCAT + "Distribution")),
+        _triple(sparql_distribution, DCT + "title",
+                ox.Literal("SPARQL 1.1 endpoint", language="en")),
+        _triple(sparql_distribution, DCAT + "accessURL", endpoint),
+        _triple(sparql_distribution, DCAT + "accessService", service),
+        _triple(sparql_distribution, DCT + "license", license_),
+    ]
+    out += [_triple(dataset, VOID + "vocabulary", ox.NamedNode(v))
+            for v in _vocabularies_used(store)]
+    examples = " ".join(f"<https://w3id.org/ctgraph/{r}>" for r in EXAMPLE_RESOURCES)
+    out += [_triple(dataset, VOID + "exampleResource", row["s"])
+            for row in store.query(_EXISTING % examples)]
+    linksets: set[str] = set()
+    for row in store.query(_LINKSETS):
+        linkset = row["linkset"]
+        if linkset.value not in linksets:
+            linksets.add(linkset.value)
+            out += [
+                _triple(dataset, VOID + "subset", linkset),
+                _triple(linkset, RDF + "type", ox.NamedNode(VOID + "Linkset")),
+                _triple(linkset, VOID + "subjectsTarget", dataset),
+                _triple(linkset, VOID + "objectsTarget", row["target"]),
+            ]
+        out.append(_triple(linkset, VOID + "linkPredicate", row["predicate"]))
+    return out
