@@ -17,6 +17,7 @@ import datetime as dt
 import difflib
 import functools
 import re
+import textwrap
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -232,6 +233,55 @@ class NamedQuery:
         # One line, so the engine's line numbers for the rest of the text stay right.
         block = f" VALUES ({variables}) {{ ({' '.join(terms)}) }} "
         return self.sparql[: self._where] + block + self.sparql[self._where:]
+
+    def editor_text(self) -> str:
+        """The query as an example in the editor: what its title promises, nothing hidden.
+
+        Optional parameters stay unbound, so the rows are every row the description speaks
+        of (not the worked example's filter); a required one is bound to the worked example
+        in a ``VALUES`` line of its own. A comment at the top names each parameter, what it
+        does and how to set it."""
+        notes: list[tuple[str, str | None]] = []
+        """(sentence, a line of SPARQL to show under it)"""
+        required = [p for p in self.parameters if p.required]
+        for p in self.parameters:
+            choices = f" One of: {', '.join(p.enum)}." if p.enum else ""
+            what = (p.description.rstrip(".") or f"A {p.type}") + "."
+            if p.required:
+                notes.append((f"?{p.name} (needed): {what} The VALUES line below sets it to "
+                              f"the example; change the value there.{choices}", None))
+                continue
+            sample = self.example.get(p.name) or p.example or p.default
+            try:
+                line = f"VALUES ?{p.name} {{ {p.to_term(sample)} }}" if sample else None
+            except ParameterError:
+                line = None
+            notes.append((f"?{p.name} (optional): {what} Unbound here, so it restricts "
+                          "nothing" + ("; to restrict, add inside WHERE:" if line else ".")
+                          + (f"{choices}" if not line else ""), line))
+            if line and choices:
+                notes[-1] = (notes[-1][0], line + f"  (one of: {', '.join(p.enum)})")
+        text = self.sparql
+        if required:
+            terms = []
+            for p in required:
+                raw = self.example.get(p.name) or p.default or p.example
+                terms.append(str(p.to_term(raw)) if raw is not None else "UNDEF")
+            names = " ".join(f"?{p.name}" for p in required)
+            values = (f"VALUES ?{required[0].name} {{ {terms[0]} }}" if len(required) == 1
+                      else f"VALUES ({names}) {{ ({' '.join(terms)}) }}")
+            text = f"{text[: self._where]}\n  {values}  # the example: change it\n" \
+                   f"{text[self._where:].lstrip(chr(10))}"
+        lines = text.splitlines()
+        while lines and (lines[0].startswith("#+") or not lines[0].strip()):
+            lines.pop(0)
+        header = [f"# {self.title}"]
+        for note, sparql in notes:
+            header += ["# " + line for line in textwrap.wrap(
+                note, 90, break_on_hyphens=False, break_long_words=False)]
+            if sparql:
+                header.append(f"#   {sparql}")
+        return "\n".join([*header, *lines]).strip() + "\n"
 
     def summary(self) -> dict[str, Any]:
         """The catalogue entry: metadata and parameters, as JSON-ready data."""

@@ -95,6 +95,19 @@ def _asset_response(request: Request, folder: Path | None, name: str) -> Respons
     return FileResponse(path, media_type=webassets.MEDIA_TYPES[path.suffix], headers=headers)
 
 
+@router.get("/favicon.ico", include_in_schema=False)
+async def favicon(request: Request) -> Response:
+    """The site's icon where browsers look for it without being told (no 404 in their logs)."""
+    path = STATIC / "favicon.ico"
+    stat = path.stat()
+    etag = etag_for(path.name, stat.st_size, stat.st_mtime_ns)
+    headers = {"Cache-Control": "public, max-age=86400", "ETag": etag,
+               "Last-Modified": http_date(stat.st_mtime)}
+    if is_not_modified(request, etag, stat.st_mtime):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(path, media_type="image/vnd.microsoft.icon", headers=headers)
+
+
 @router.get("/ui/static/{name}", include_in_schema=False)
 async def ui_static(request: Request, name: str) -> Response:
     return _asset_response(request, STATIC, name)
@@ -120,7 +133,9 @@ def _strip_metadata(sparql: str) -> str:
 
 
 def example_queries() -> list[dict[str, str]]:
-    """The named queries (``queries/*.rq``), ready to run: example parameter values bound."""
+    """The named queries (``queries/*.rq``) as the editor's examples: each shows what its
+    title promises (`NamedQuery.editor_text`: optional parameters unbound, a comment at the
+    top saying which parameters there are and how to set them)."""
     try:
         from ctgraph.catalog.named_queries import bundled_catalog
         catalog = bundled_catalog()
@@ -129,13 +144,13 @@ def example_queries() -> list[dict[str, str]]:
     examples = []
     for named in catalog.values():
         try:
-            text = named.bind(dict(named.example)) if named.example else named.sparql
+            text = named.editor_text()
         except Exception:
-            text = named.sparql
+            text = f"# {named.title}\n" + _strip_metadata(named.sparql)
         examples.append({
             "name": named.name, "title": named.title,
             "description": " ".join(named.description.replace("`", "").split()),
-            "query": f"# {named.title}\n" + _strip_metadata(text),
+            "query": text,
         })
     return sorted(examples, key=lambda e: e["title"].casefold())
 
