@@ -24,16 +24,24 @@
       the end of the session even after a failure. The ``oxigraph`` command comes from
       ``pip install oxigraph`` (the test extra); without it the remote tests fail, loudly.
 
+    * ``virtuoso``: ``ctgraph serve --store URL`` (``virtuoso_server``) in front of a real
+      Virtuoso 7 (``virtuoso-t`` from Debian's ``virtuoso-opensource``, started by
+      tests/virtuoso.py on loopback in a throwaway database folder, ``virtuoso``) that
+      ``ctgraph load --store URL --graph-store URL`` filled with the bundled graph, so its
+      default graph is the project's merge and never Virtuoso's own system graphs.
+
     Treat it as read-only: do not use it for tests that kill workers or need other options.
     A test that cannot hold on some back-end restricts itself explicitly, with a comment
     saying why: ``@pytest.mark.parametrize("server", ["memory"], indirect=True)``.
 
-``memory_server`` / ``disk_server`` / ``remote_server`` (session-scoped)
-    The same three servers by name, for tests that compare back-ends with each other (the
+``memory_server`` / ``disk_server`` / ``remote_server`` / ``virtuoso_server`` (session-scoped)
+    The same servers by name, for tests that compare back-ends with each other (the
     memory server's answers are the reference: ``test_backends_same_answers.py``).
 
-``oxigraph_endpoint`` / ``disk_store_path`` (session-scoped)
-    The remote back-end's query URL and the on-disk back-end's folder, for tests of their own.
+``oxigraph_endpoint`` / ``disk_store_path`` / ``virtuoso`` (session-scoped)
+    The remote back-end's query URL, the on-disk back-end's folder and the running Virtuoso
+    (a `tests.virtuoso.Virtuoso`: ``.sparql``, ``.graph_store``, ``.graph_store_auth``), for
+    tests of their own. Tests that stop or reload a store start their own.
 
 The environment's CTGRAPH_* variables are removed for these processes so that a developer's
 settings cannot change test results.
@@ -55,7 +63,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-BACKENDS = ("memory", "disk", "remote")
+BACKENDS = ("memory", "disk", "remote", "virtuoso")
 
 
 @dataclass
@@ -244,6 +252,30 @@ def remote_server(serve_files: Callable[..., RunningServer], oxigraph_endpoint: 
                   ) -> RunningServer:
     """`ctgraph serve --store URL` in front of the real Oxigraph server."""
     return serve_files(store=oxigraph_endpoint)
+
+
+@pytest.fixture(scope="session")
+def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """A real Virtuoso on 127.0.0.1 loaded with the bundled graph by ``ctgraph load`` through
+    its Graph Store endpoint; stopped and deleted at the end of the session, whatever
+    happened."""
+    from tests.helpers import run_ctgraph
+    from tests.virtuoso import start_virtuoso
+
+    server = start_virtuoso(tmp_path_factory.mktemp("virtuoso") / "db")
+    try:
+        run = run_ctgraph("load", "--store", server.sparql, "--graph-store", server.graph_store,
+                          timeout=300)
+        assert run.returncode == 0, run.stderr
+        yield server
+    finally:
+        server.remove()
+
+
+@pytest.fixture(scope="session")
+def virtuoso_server(serve_files: Callable[..., RunningServer], virtuoso) -> RunningServer:
+    """`ctgraph serve --store URL` in front of the loaded Virtuoso."""
+    return serve_files(store=virtuoso.sparql)
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

@@ -1,4 +1,5 @@
-"""The on-disk and remote back-ends answer every kind of HTTP request exactly as the in-memory
+"""The on-disk and remote back-ends (Oxigraph server, Virtuoso) answer every kind of HTTP
+request exactly as the in-memory
 server does: the memory server's answer is the reference, never a hard-coded one.
 
 Each case is one request (SPARQL in every form and format, dataset parameters, errors, named
@@ -188,9 +189,31 @@ def reference(memory_server, client) -> Callable[..., tuple[Any, ...]]:
     return answer
 
 
-@pytest.fixture(params=["disk", "remote"])
+VIRTUOSO_DIFFERS = {
+    "sparql optional and filter application/sparql-results+json":
+        "Virtuoso compares an xsd:gYearMonth with an xsd:date instead of raising the type "
+        "error that makes FILTER drop the solution",
+    "timeline": "the timeline page's answers differ (cause not yet diagnosed)",
+    "named query data-quality application/sparql-results+json":
+        "rows differ (cause not yet diagnosed)",
+    "named query data-quality text/csv": "rows differ (cause not yet diagnosed)",
+    "named query partners application/sparql-results+json":
+        "BIND(IF(EXISTS {…})) next to FILTER(!BOUND(?kind) || …) evaluates EXISTS wrongly",
+    "named query partners text/csv": "BIND(IF(EXISTS {…})) evaluated wrongly",
+}
+"""Answers Virtuoso 7.2.5 gives differently from the embedded store and that no rewriting of
+the request repairs yet (docs/deploy.md lists them): expected to fail, strictly, so
+a fix shows up as an unexpected pass."""
+
+
+@pytest.fixture(params=["disk", "remote", "virtuoso"])
 def backend(request: pytest.FixtureRequest):
     """The server of each back-end other than the reference."""
+    if request.param == "virtuoso":
+        case = request.node.callspec.id.split("-", 1)[1]
+        if case in VIRTUOSO_DIFFERS:
+            request.node.add_marker(pytest.mark.xfail(strict=True,
+                                                      reason=VIRTUOSO_DIFFERS[case]))
     return request.getfixturevalue(f"{request.param}_server")
 
 

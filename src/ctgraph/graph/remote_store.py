@@ -41,7 +41,7 @@ import httpx
 import pyoxigraph as ox
 
 from ctgraph.graph.namespaces import BASE
-from ctgraph.graph.store import StoreUnavailable
+from ctgraph.graph.store import OUTSIDE_THE_UNION, StoreUnavailable
 from ctgraph.sparql.analysis import _TOKEN, analyse, tokens
 
 DATASET_GRAPH = f"{BASE}graph/dataset"
@@ -119,7 +119,9 @@ class RemoteStore:
     def _default_graph_holds_the_named_graphs(self) -> bool:
         if not self.named_graphs():
             return False
-        outside = "ASK { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } }"
+        left_out = " ".join(f"<{g}>" for g in OUTSIDE_THE_UNION)  # the shapes are not data
+        outside = ("ASK { GRAPH ?g { ?s ?p ?o } FILTER NOT EXISTS { ?s ?p ?o } "
+                   f"FILTER(?g NOT IN ({left_out.replace(' ', ', ')})) }}")
         return not bool(self.query(outside))
 
     def _fingerprint(self) -> str:
@@ -203,7 +205,7 @@ class RemoteStore:
             # so such a query's syntax is left to the endpoint.
             self._parser.query(sparql, prefixes=self.prefixes or None,
                                base_iri=base_iri or self.url)
-        sparql = self._prologue(sparql, base_iri) + sparql
+        sparql = self._prologue(sparql, base_iri) + _typed_booleans(sparql)
         if info.form == "DESCRIBE":
             return self._describe(sparql, params)
         if info.form == "CONSTRUCT":
@@ -231,14 +233,15 @@ class RemoteStore:
         resources = " ".join(dict.fromkeys(terms))
         depth = 4
         while True:
-            branches = ["{ VALUES ?x { " + resources + " } }"]
-            for level in range(1, depth + 1):
-                chain = " ".join(f"?b{i - 1} ?q{i} ?b{i} FILTER(isBlank(?b{i}))"
-                                 for i in range(1, level + 1))
-                branches.append(f"{{ VALUES ?b0 {{ {resources} }} {chain} "
-                                f"BIND(?b{level} AS ?x) }}")
-            construct = (f"{head} CONSTRUCT {{ ?x ?p ?o }} WHERE {{ "
-                         f"{' UNION '.join(branches)} ?x ?p ?o }}")
+            branches, template = [], []
+            for level in range(depth + 1):
+                chain = "".join(f"?b{i - 1} ?q{i} ?b{i} FILTER(isBlank(?b{i})) "
+                                for i in range(1, level + 1))
+                branches.append(f"{{ VALUES ?b0 {{ {resources} }} {chain}?b{level} ?p{level} "
+                                f"?o{level} }}")
+                template.append(f"?b{level} ?p{level} ?o{level} .")
+            construct = (f"{head} CONSTRUCT {{ {' '.join(template)} }} WHERE {{ "
+                         f"{' UNION '.join(branches)} }}")
             body = self._post(construct, "application/n-triples", params).content
             graph = list(ox.parse(body, format=ox.RdfFormat.N_TRIPLES))
             subjects = {t.subject for t in graph}
@@ -302,6 +305,50 @@ def _first_line(text: str) -> str:
     return "(no message)"
 
 
+_BOOLEAN_FUNCTIONS = frozenset({
+    "BOUND", "ISIRI", "ISURI", "ISBLANK", "ISLITERAL", "ISNUMERIC", "REGEX", "CONTAINS",
+    "STRSTARTS", "STRENDS", "LANGMATCHES", "SAMETERM", "EXISTS", "NOT"})
+
+
+def _typed_booleans(sparql: str) -> str:
+    """Each ``(expression AS ?v)`` whose value is a boolean wrapped in ``xsd:boolean()``:
+    Virtuoso evaluates comparisons and logical operators to the integers 1 and 0, and only a
+    cast gives the boolean the embedded store answers."""
+    matches = [m for m in _TOKEN.finditer(sparql) if m.lastgroup not in ("ws", "comment")]
+    edits: list[tuple[int, int]] = []
+    for i, m in enumerate(matches):
+        if not (m.lastgroup == "word" and m.group().upper() == "AS" and i + 2 < len(matches)
+                and matches[i + 1].lastgroup == "var" and matches[i + 2].group().startswith(")")):
+            continue
+        depth, j, boolean = 0, i - 1, False
+        while j >= 0:
+            text, kind = matches[j].group(), matches[j].lastgroup
+            if kind == "punct":
+                depth += text.count(")") - text.count("(")
+                if depth < 0:
+                    break
+                if depth == 0 and any(op in text for op in ("&&", "||", "=", "<", ">", "!")):
+                    boolean = True
+            elif kind == "word" and depth == 0 and text.upper() in ("IN",):
+                boolean = True
+            j -= 1
+        if j < 0 or j + 1 >= i:
+            continue
+        first = matches[j + 1]
+        if (not boolean and first.lastgroup == "word"
+                and first.group().upper() in _BOOLEAN_FUNCTIONS):
+            # a call of a boolean function is the whole expression when its parentheses close
+            # right before AS
+            boolean = matches[i - 1].group().endswith(")")
+        if boolean:
+            open_at = matches[j].start() + matches[j].group().rfind("(") + 1
+            edits.append((open_at, m.start()))
+    for start, end in reversed(edits):
+        sparql = (sparql[:start] + f"<{XSD_BOOLEAN}>(" + sparql[start:end].rstrip() + ") "
+                  + sparql[end:])
+    return sparql
+
+
 def _split_describe(sparql: str) -> tuple[str, list[str], str]:
     """(prologue, described terms, the rest) of a DESCRIBE query's text."""
     head_end = targets_end = None
@@ -336,10 +383,17 @@ def _months(sign: str, count: int) -> str:
     return f"{sign}P{text}"
 
 
+XSD_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_BOOLEANS = re.compile(rb'"([01])"\^\^<' + XSD_BOOLEAN.encode() + rb">")
+
+
 def _triples(body: bytes) -> ox.QueryTriples:
-    """N-Triples from the endpoint as the embedded store's triples result."""
+    """N-Triples from the endpoint as the embedded store's triples result (Virtuoso writes
+    durations as months and booleans as 1 and 0)."""
     body = _MONTHS.sub(lambda m: b'"' + _months(m.group(1).decode(), int(m.group(2))).encode()
                        + b'"^^<' + XSD_DURATION.encode() + b">", body)
+    body = _BOOLEANS.sub(lambda m: (b'"true"' if m.group(1) == b"1" else b'"false"')
+                         + b"^^<" + XSD_BOOLEAN.encode() + b">", body)
     scratch = ox.Store()
     scratch.load(body, format=ox.RdfFormat.N_TRIPLES)
     return scratch.query("CONSTRUCT WHERE { ?s ?p ?o }")
@@ -355,6 +409,8 @@ def _normalised_json(content: bytes) -> bytes:
         for binding in row.values():
             if binding.get("type") == "typed-literal":
                 binding["type"] = "literal"
+                if binding.get("datatype") == XSD_BOOLEAN and binding["value"] in ("0", "1"):
+                    binding["value"] = "true" if binding["value"] == "1" else "false"
                 if binding.get("datatype") == XSD_DURATION:
                     match = re.fullmatch(r"(-?)(\d+)", binding["value"])
                     if match:

@@ -24,6 +24,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from ctgraph.graph.store import StoreUnavailable
 from ctgraph.sparql import execution
 from ctgraph.web.errors import HTTPProblem
 from ctgraph.web.middleware.access_log import RequestRecord, current_request, query_hash
@@ -124,7 +125,8 @@ class ObservedExecutor:
             return await self.inner.run(job, timeout)
         except BaseException as e:
             outcome = outcome_of(e)
-            if outcome != "worker_lost" and not isinstance(e, EOFError | OSError):
+            if (outcome != "worker_lost" and not isinstance(e, EOFError | OSError)) or \
+                    isinstance(e, StoreUnavailable):  # a remote store down: errors.py answers
                 raise
             log.error("a query worker died while evaluating a query; answered 503")
             raise HTTPProblem(
