@@ -15,6 +15,7 @@ the same N-Quads file (the bundled graph's named graphs, written to bench/work/b
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import statistics
 import sys
@@ -25,7 +26,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import run  # noqa: E402  (bench/run.py: the same server starters)
+import run  # bench/run.py: the same server starters
 
 BOMB = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 CHEAP = "ASK { ?s a ?t }"
@@ -80,10 +81,8 @@ def tree_pss(pid: int) -> int:
     except psutil.Error:
         return 0
     for proc in procs:
-        try:
+        with contextlib.suppress(psutil.Error):
             total += proc.memory_full_info().pss
-        except psutil.Error:
-            pass
     return total
 
 

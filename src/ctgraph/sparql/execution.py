@@ -23,7 +23,10 @@ evaluation. So there are two lanes:
   thread would be inherited locked). The server talks to each worker over its own socket
   pair; when a query outlives its time limit, or its worker's resident memory grows by more
   than the per-query bound (``--query-memory``), the server kills that worker with SIGKILL
-  and asks the zygote for a fresh one.
+  and asks the zygote for a fresh one. A query a worker has answered within half a second
+  and with little memory is remembered (by text and dataset; the store never changes, so it
+  costs the same again) and from then on runs in a thread: cheap queries never queue behind
+  heavy ones for a worker.
 
 Both lanes stream: the answer is cut into chunks of `CHUNK` bytes (gzip-compressed where they
 are made when the client accepts it, so the event loop never compresses), and a chunk is
@@ -596,10 +599,12 @@ class _ProcessSource:
     """A query evaluated in a pool worker; frames read from its socket on demand (the socket's
     buffer is the backpressure), its resident memory watched while it computes."""
 
-    def __init__(self, pool: ProcessExecutor, worker: _Worker, deadline: float):
+    def __init__(self, pool: ProcessExecutor, worker: _Worker, deadline: float, job: Job):
         self._pool = pool
         self._worker = worker
         self._deadline = deadline
+        self._job = job
+        self._started = asyncio.get_running_loop().time()
         self._baseline = worker.resident()
         self._pending: asyncio.Future[tuple[bytes, bytes]] | None = None
 
@@ -641,6 +646,9 @@ class _ProcessSource:
             self._pending.cancel()
             self._pending = None
         if outcome == "ok":
+            elapsed = asyncio.get_running_loop().time() - self._started
+            growth = self._worker.resident() - self._baseline if self._baseline else 0
+            self._pool._learn(self._job, elapsed, growth)
             self._pool._release(self._worker)
             return
         if outcome == "error":  # the worker sent its error frame and waits for a job
@@ -669,6 +677,11 @@ class ProcessExecutor:
     """
 
     GROW_AFTER = 2.0
+    QUICK_SECONDS = 0.5
+    """A query a worker answered within this long (waiting excluded) is known to be quick."""
+    QUICK_GROWTH = 64 * 1024 * 1024
+    """…and whose worker grew by at most this much."""
+    QUICK_ENTRIES = 4096
 
     def __init__(self, store: GraphStore, size: int, *, query_memory: int = DEFAULT_QUERY_MEMORY,
                  stream_after: float = 2.0, threads: bool = True):
@@ -682,6 +695,8 @@ class ProcessExecutor:
         """Streaming queries run in threads (`lane`); False: every query in a worker."""
         self.zygote_pid = 0
         self._threads = ThreadExecutor(store, stream_after)
+        self._quick: dict[tuple, None] = {}
+        """Queries known to be quick (`_learn`), oldest first."""
         self._growing = 0
         self._waiting = 0
         self._busy_since: dict[int, float] = {}
@@ -699,6 +714,19 @@ class ProcessExecutor:
     @property
     def _zygote_pid(self) -> int:  # the name before zygote_pid was public
         return self.zygote_pid
+
+    def _learn(self, job: Job, elapsed: float, growth: int) -> None:
+        """Remember a query a worker answered quickly and with little memory: the store does
+        not change, so the same text over the same dataset costs the same next time, and it
+        can run in a thread, never waiting behind heavy queries for a worker."""
+        if elapsed <= self.QUICK_SECONDS and growth <= self.QUICK_GROWTH:
+            key = (job.sparql, job.default_graphs, job.named_graphs)
+            self._quick[key] = None
+            if len(self._quick) > self.QUICK_ENTRIES:
+                del self._quick[next(iter(self._quick))]
+
+    def _known_quick(self, job: Job) -> bool:
+        return (job.sparql, job.default_graphs, job.named_graphs) in self._quick
 
     def stats(self) -> dict[str, int]:
         """Counters for /metrics (see /tmp notes: the ops interface)."""
@@ -806,7 +834,7 @@ class ProcessExecutor:
 
     async def stream(self, job: Job, timeout: float) -> Streamed:
         """The answer to `job` as a `Streamed` (see the module docstring)."""
-        if self.threads and lane(job.sparql) == "thread":
+        if self.threads and (lane(job.sparql) == "thread" or self._known_quick(job)):
             return await self._threads.stream(job, timeout)
         assert self._idle is not None, "executor not started"
         loop = asyncio.get_running_loop()
@@ -822,7 +850,7 @@ class ProcessExecutor:
         except OSError:
             await self._replace(worker)
             raise WorkerLost("the query worker stopped unexpectedly") from None
-        source = _ProcessSource(self, worker, deadline)
+        source = _ProcessSource(self, worker, deadline, job)
         try:
             return await _hold(source, timeout, self.stream_after)
         except QueryTimeout:
