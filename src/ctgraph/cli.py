@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from ctgraph import __version__
+
+if TYPE_CHECKING:
+    from ctgraph.settings import Settings
 
 PATHS = click.Path(exists=False, path_type=Path)
 
@@ -87,6 +91,9 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
 @click.option("--store", help="On-disk store folder, or a remote SPARQL endpoint URL.")
 @click.option("--no-union-default-graph", is_flag=True, default=None,
               help="Default graph is the store's default graph, not the union of named graphs.")
+@click.option("--shapes-in-default-graph", is_flag=True, default=None,
+              help="Count the SHACL shapes into the union default graph (default: their own "
+              "graph only; files served from memory).")
 @click.option("--service-allow", multiple=True, help="SERVICE endpoint a query may call.")
 @click.option("--cache-entries", type=int, help="Result cache size (0 turns it off).")
 @click.option("--query-workers", type=int,
@@ -112,7 +119,6 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
               help="Proxy address or network whose Forwarded/X-Forwarded-For names the client.")
 def serve(paths: tuple[Path, ...], **options: object) -> None:
     """Serve the graph (or PATHS) as a SPARQL 1.1 endpoint and linked data."""
-    from ctgraph.settings import Settings
     from ctgraph.web.server import run_server
 
     overrides = {k: v for k, v in options.items() if v not in (None, ())}
@@ -126,7 +132,30 @@ def serve(paths: tuple[Path, ...], **options: object) -> None:
         overrides["service_allowlist"] = list(overrides.pop("service_allow"))  # type: ignore[arg-type]
     if paths:
         overrides["data"] = list(paths)
-    sys.exit(run_server(Settings(**overrides)))
+    sys.exit(run_server(_settings(overrides)))
+
+
+def _settings(overrides: dict[str, object]) -> Settings:
+    """Settings from the environment and `overrides`; a value out of range (``--port 80000``,
+    ``CTGRAPH_PORT=-1``) ends the command with one line naming it and exit status 2."""
+    from pydantic import ValidationError
+
+    from ctgraph.settings import Settings
+
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as e:
+        error = e.errors()[0]
+        name = str(error["loc"][0]) if error["loc"] else "setting"
+        given = error.get("input")
+        where = (f"--{name.replace('_', '-')}" if name in overrides
+                 else f"CTGRAPH_{name.upper()}")
+        if name == "port":
+            problem = "is not a port: use 0 to 65535 (0 picks a free one)"
+        else:
+            problem = f"is not accepted: {error['msg'].lower()}"
+        print(f"ctgraph serve: {where} {given} {problem}", file=sys.stderr)
+        sys.exit(2)
 
 
 @main.command()

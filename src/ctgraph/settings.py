@@ -18,7 +18,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CTGRAPH_", extra="forbid")
 
     host: str = "127.0.0.1"
-    port: int = 8000
+    port: int = Field(default=8000, ge=0, le=65535, description="TCP port; 0 picks a free one")
     base_url: str | None = Field(
         default=None, description="Public URL the server is reached at; defaults to http://host:port"
     )
@@ -61,10 +61,13 @@ class Settings(BaseSettings):
     shapes: bool = Field(
         default=True, description="Serve the bundled SHACL shapes in graph ctgr:graph/shapes"
     )
+    shapes_in_default_graph: bool = Field(
+        default=False, description="Count the shapes graph into the union default graph (by "
+        "default the shapes stay in their own graph: they describe the data, they are not data)"
+    )
     cache_max_age: int = Field(
         default=60, ge=0, description="Seconds clients may reuse a GET answer (Cache-Control)"
     )
-
     # Running it in public (issue 16): probes, limits, logs, stopping.
     metrics: bool = Field(default=True, description="Serve Prometheus metrics at /metrics")
     log_format: Literal["text", "json"] = Field(

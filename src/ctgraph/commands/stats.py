@@ -12,29 +12,27 @@ from ctgraph.views.stats import Stats, compact, compute_stats
 
 
 def write_text(stats: Stats) -> str:
-    graphs = sum(1 for g in stats.graphs if g.iri)
-    lines = [
-        f"{stats.triples:,} triples ({stats.quads:,} quads in {graphs} named graphs"
-        + (" and the default graph" if any(g.iri is None for g in stats.graphs) else "") + ")",
-        "",
-        f"Entities per class ({len(stats.classes)} classes)",
-    ]
+    lines = [stats.size.sentence(), "", f"Entities per class ({len(stats.classes)} classes)"]
     width = max((len(f"{c.count:,}") for c in stats.classes + stats.graphs), default=1)
     for c in stats.classes:
         shown = f"  {c.label}" if c.label else ""
         lines.append(f"  {c.count:>{width},}  {compact(c.iri or '')}{shown}")
-    lines += ["", "Facts per source (triples per graph)"]
+    lines += ["", "Triples per named graph"]
     for g in stats.graphs:
-        name = g.iri or "(default graph)"
-        shown = f"  {g.label}" if g.label and g.iri else ""
-        lines.append(f"  {g.count:>{width},}  {name}{shown}")
+        shown = f"  {g.label}" if g.label else ""
+        lines.append(f"  {g.count:>{width},}  {g.iri}{shown}")
     return "\n".join(lines) + "\n"
 
 
 def write_json(stats: Stats) -> str:
+    size = stats.size
     document = {
-        "triples": stats.triples,
-        "quads": stats.quads,
+        "summary": size.sentence(),
+        "triples": size.default_graph,
+        "data": size.data,
+        "ontology": size.ontology,
+        "shapes": size.shapes,
+        "shapes_in_default_graph": size.shapes_in_default_graph,
         "classes": [{"class": c.iri, "label": c.label, "entities": c.count}
                     for c in stats.classes],
         "graphs": [{"graph": g.iri, "label": g.label, "triples": g.count} for g in stats.graphs],
@@ -60,7 +58,7 @@ def run_stats(paths: list[Path], *, fmt: str) -> int:
             print(f"{path}: no such file or folder", file=sys.stderr)
             return 2
     try:
-        store = load_paths(paths, union_default_graph=False)
+        store = load_paths(paths, shapes=not paths)  # as `ctgraph serve` loads them
     except (ValueError, OSError) as e:  # RdfSyntaxError is a ValueError naming file:line:col
         print(_explain(paths, e), file=sys.stderr)
         return 2

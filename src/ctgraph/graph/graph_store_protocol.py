@@ -26,6 +26,7 @@ import httpx
 import pyoxigraph as ox
 
 from ctgraph.graph.remote_store import DATASET_GRAPH, DCT, SD, UNION_GRAPH
+from ctgraph.graph.store import in_the_union
 
 _RDF_TYPES = frozenset({"application/n-triples", "text/turtle", "application/rdf+xml",
                         "application/ld+json", "application/n-quads", "application/trig",
@@ -159,7 +160,8 @@ def write_dataset(store: ox.Store, client: GraphStoreClient, *, version: str,
     (the last load's) that are gone. Returns the graph names."""
     graphs = sorted(g.value for g in store.named_graphs() if isinstance(g, ox.NamedNode))
     graphs = [g for g in graphs if g not in (UNION_GRAPH, DATASET_GRAPH)]
-    merge = {ox.Triple(q.subject, q.predicate, q.object) for q in store}
+    merge = {ox.Triple(q.subject, q.predicate, q.object) for q in store
+             if isinstance(q.graph_name, ox.DefaultGraph) or in_the_union(q.graph_name)}
     total = len(graphs) + 2
     client.probe()
     for index, graph in enumerate(graphs):

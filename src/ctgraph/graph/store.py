@@ -9,7 +9,7 @@ pyoxigraph result objects, so callers never branch on the back-end.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -70,8 +70,21 @@ class GraphStore(Protocol):
     def quad_count(self) -> int: ...
 
 
-def materialise_union(store: ox.Store) -> None:
-    """Copy every named graph's triples into the default graph, once.
+OUTSIDE_THE_UNION: frozenset[str] = frozenset({GRAPH_SHAPES})
+"""Named graphs the union default graph leaves out unless the operator asks for them
+(``serve --shapes-in-default-graph``): the SHACL shapes describe the data, they are not
+data, so ``SELECT * { ?s ?p ?o }`` must not start with shapes and their blank nodes. They
+stay queryable with ``GRAPH ctgr:graph/shapes { … }``."""
+
+
+def in_the_union(graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph,
+                 outside: Collection[str] = OUTSIDE_THE_UNION) -> bool:
+    """Whether a named graph's triples belong in the union default graph."""
+    return not isinstance(graph, ox.DefaultGraph) and graph.value not in outside
+
+
+def materialise_union(store: ox.Store, outside: Collection[str] = OUTSIDE_THE_UNION) -> None:
+    """Copy every named graph's triples (but those of `outside`) into the default graph, once.
 
     Oxigraph's own union default graph (`use_default_graph_as_union`) is a bag: a triple
     asserted in two graphs (here, a fact both source texts state) answers twice, and counts
@@ -81,7 +94,7 @@ def materialise_union(store: ox.Store) -> None:
     named = [
         ox.Quad(q.subject, q.predicate, q.object)
         for q in store.quads_for_pattern(None, None, None)
-        if not isinstance(q.graph_name, ox.DefaultGraph)
+        if in_the_union(q.graph_name, outside)
     ]
     store.bulk_extend(named)
 
@@ -129,7 +142,7 @@ class EmbeddedStore:
     """
 
     def __init__(self, store: ox.Store, *, union_default_graph: bool = True, version: str = "",
-                 in_memory: bool = False):
+                 in_memory: bool = False, union_outside: Collection[str] = OUTSIDE_THE_UNION):
         self.oxigraph = store
         self.union_default_graph = union_default_graph
         self.version = version or "empty"
@@ -143,10 +156,12 @@ class EmbeddedStore:
         """The materialised union alone, for queries that read only the default graph."""
         if not union_default_graph:
             return
-        if in_memory and union_is_a_set(store):
+        left_out = any(next(iter(store.quads_for_pattern(None, None, None, ox.NamedNode(g))), None)
+                       for g in union_outside)
+        if in_memory and not left_out and union_is_a_set(store):
             self.bag_union = True
             return
-        materialise_union(store)
+        materialise_union(store, union_outside)
         if in_memory:
             self.default_only = ox.Store()
             self.default_only.bulk_extend(store.quads_for_pattern(None, None, None,
@@ -161,6 +176,7 @@ class EmbeddedStore:
         graphs: Mapping[Path, str] | None = None,
         location: Path | None = None,
         progress: Callable[[int, int, Path], None] | None = None,
+        union_outside: Collection[str] = OUTSIDE_THE_UNION,
     ) -> EmbeddedStore:
         """Load RDF files (any syntax pyoxigraph reads; quads keep their graphs) into memory.
 
@@ -190,7 +206,7 @@ class EmbeddedStore:
             except SyntaxError as e:
                 raise RdfSyntaxError(path, e) from None
         return cls(store, union_default_graph=union_default_graph, version=digest.hexdigest()[:16],
-                   in_memory=location is None)
+                   in_memory=location is None, union_outside=union_outside)
 
     def query(
         self,

@@ -1,8 +1,10 @@
 """How big the graph is, what it describes and where its facts come from.
 
-Counts come from the query engine (pyoxigraph) over the files as loaded, without the
-materialised union, so quads count each statement once per named graph and "triples" counts
-distinct statements (the union default graph a query sees).
+The size is defined once, here (`GraphSize`, `graph_size`): triples in the default graph
+(what a query sees), of which data and ontology, the shapes apart in their own graph, and
+triples per named graph. The start-up line, the landing page, VoID and ``ctgraph stats`` all
+show it in the same words (`GraphSize.sentence`). Counts are plain SPARQL, so every back-end
+gives them.
 """
 
 from __future__ import annotations
@@ -11,8 +13,8 @@ from dataclasses import dataclass, field
 
 import pyoxigraph as ox
 
-from ctgraph.graph.namespaces import PREFIXES
-from ctgraph.graph.store import EmbeddedStore
+from ctgraph.graph.namespaces import GRAPH_ONTOLOGY, GRAPH_SHAPES, PREFIXES
+from ctgraph.graph.store import EmbeddedStore, GraphStore
 
 _LABEL_PROPERTIES = (
     "http://www.w3.org/2000/01/rdf-schema#label",
@@ -21,18 +23,9 @@ _LABEL_PROPERTIES = (
     "http://purl.org/dc/terms/title",
 )
 
-_TRIPLES = """
-SELECT (COUNT(*) AS ?n) WHERE {
-  SELECT DISTINCT ?s ?p ?o WHERE { { ?s ?p ?o } UNION { GRAPH ?g { ?s ?p ?o } } }
-}"""
-
 _CLASSES = """
-SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE {
-  { ?s a ?class } UNION { GRAPH ?g { ?s a ?class } }
-} GROUP BY ?class"""
-
-_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
-_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class"""
+"""Entities per class in the default graph: what queries see."""
 
 
 @dataclass
@@ -45,10 +38,10 @@ class Count:
 
 @dataclass
 class Stats:
-    quads: int
-    triples: int
+    size: GraphSize
     classes: list[Count] = field(default_factory=list)
     graphs: list[Count] = field(default_factory=list)
+    """Triples per named graph."""
 
 
 def _int(solutions: ox.QuerySolutions) -> int:
@@ -79,23 +72,95 @@ def _labels(store: EmbeddedStore, iris: list[str]) -> dict[str, str]:
 
 
 def compute_stats(store: EmbeddedStore) -> Stats:
-    """Counts of a store loaded without the materialised union default graph."""
-    stats = Stats(quads=store.quad_count(), triples=_int(store.query(_TRIPLES)))  # type: ignore[arg-type]
+    """The figures (`graph_size`), entities per class and triples per named graph of a store
+    loaded as `ctgraph serve` loads it."""
+    size = graph_size(store)
     classes = [(row["class"], int(row["n"].value)) for row in store.query(_CLASSES)]  # type: ignore[union-attr]
-    graphs = [(row["g"], int(row["n"].value)) for row in store.query(_GRAPHS)]  # type: ignore[union-attr]
-    named = [c.value for c, _ in classes + graphs if isinstance(c, ox.NamedNode)]
+    named = [c.value for c, _ in classes if isinstance(c, ox.NamedNode)] + list(size.graphs)
     labels = _labels(store, sorted(set(named)))
 
     def entry(node: ox.NamedNode | ox.BlankNode, n: int) -> Count:
         iri = node.value if isinstance(node, ox.NamedNode) else f"_:{node.value}"
         return Count(iri, labels.get(node.value), n)
 
-    stats.classes = sorted((entry(c, n) for c, n in classes), key=lambda e: (-e.count, e.iri))
-    stats.graphs = sorted((entry(g, n) for g, n in graphs), key=lambda e: e.iri or "")
-    default = _int(store.query(_DEFAULT))  # type: ignore[arg-type]
-    if default:
-        stats.graphs.insert(0, Count(None, "default graph", default))
-    return stats
+    return Stats(
+        size=size,
+        classes=sorted((entry(c, n) for c, n in classes), key=lambda e: (-e.count, e.iri)),
+        graphs=[Count(g, labels.get(g), n) for g, n in sorted(size.graphs.items())],
+    )
+
+
+@dataclass(frozen=True)
+class GraphSize:
+    """The graph's size, defined once; the start-up line, the landing page, VoID and
+    ``ctgraph stats`` all show these figures in these words (`GraphSize.sentence`)."""
+
+    default_graph: int
+    """Triples in the default graph: what ``SELECT * { ?s ?p ?o }`` walks."""
+    data: int
+    """Of those, the triples that are not the ontology's or the shapes'."""
+    ontology: int
+    """Triples in the ontology graph (ctgr:graph/ontology)."""
+    shapes: int
+    """Triples in the shapes graph (ctgr:graph/shapes)."""
+    shapes_in_default_graph: bool
+    graphs: dict[str, int] = field(default_factory=dict)
+    """Triples per named graph, by graph IRI."""
+    ontology_in_default: bool = True
+    """The default graph holds the ontology (not with --no-union-default-graph or without an
+    ontology graph)."""
+
+    def sentence(self) -> str:
+        """E.g. "6,311 triples in the default graph (5,242 data + 1,069 ontology); 1,502
+        shapes triples in their own graph; 7 named graphs"."""
+        parts = [f"{self.data:,} data"]
+        if self.ontology_in_default:
+            parts.append(f"{self.ontology:,} ontology")
+        if self.shapes and self.shapes_in_default_graph:
+            parts.append(f"{self.shapes:,} shapes")
+        text = f"{self.default_graph:,} triples in the default graph ({' + '.join(parts)})"
+        if self.shapes and not self.shapes_in_default_graph:
+            text += f"; {self.shapes:,} shapes triples in their own graph"
+        n = len(self.graphs)
+        return text + f"; {n} named graph{'s' if n != 1 else ''}"
+
+    def as_json(self) -> dict[str, object]:
+        return {"default_graph": self.default_graph, "data": self.data,
+                "ontology": self.ontology, "shapes": self.shapes,
+                "shapes_in_default_graph": self.shapes_in_default_graph,
+                "named_graphs": dict(sorted(self.graphs.items())), "summary": self.sentence()}
+
+
+_SIZE_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+_SIZE_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+_SIZE_SHARED = """SELECT (COUNT(*) AS ?n) WHERE {
+  SELECT DISTINCT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o } ?s ?p ?o } }"""
+"""Triples of one named graph that are also in the default graph (a join over the small
+graph: cheap at any size of data)."""
+_SIZES: dict[tuple[int, str], GraphSize] = {}
+
+
+def graph_size(store: GraphStore) -> GraphSize:
+    """The figures of `store` (any back-end: plain SPARQL), computed once per store version."""
+    key = (id(store), store.version)
+    if key in _SIZES:
+        return _SIZES[key]
+    graphs = {row["g"].value: int(row["n"].value) for row in store.query(_SIZE_GRAPHS)  # type: ignore[union-attr]
+              if isinstance(row["g"], ox.NamedNode)}
+    default = _int(store.query(_SIZE_DEFAULT))  # type: ignore[arg-type]
+    ontology_shared = _int(store.query(_SIZE_SHARED % GRAPH_ONTOLOGY)) if GRAPH_ONTOLOGY in graphs \
+        else 0  # type: ignore[arg-type]
+    shapes_shared = _int(store.query(_SIZE_SHARED % GRAPH_SHAPES)) if GRAPH_SHAPES in graphs \
+        else 0  # type: ignore[arg-type]
+    size = GraphSize(
+        default_graph=default, data=default - ontology_shared - shapes_shared,
+        ontology=graphs.get(GRAPH_ONTOLOGY, 0), shapes=graphs.get(GRAPH_SHAPES, 0),
+        shapes_in_default_graph=shapes_shared > 0, graphs=graphs,
+        ontology_in_default=ontology_shared > 0,
+    )
+    _SIZES.clear()  # one store per process; keep no stale versions
+    _SIZES[key] = size
+    return size
 
 
 def compact(iri: str) -> str:

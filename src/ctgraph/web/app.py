@@ -43,10 +43,11 @@ from fastapi.middleware.cors import CORSMiddleware
 
 from ctgraph import __version__
 from ctgraph.graph.namespaces import PREFIXES
-from ctgraph.graph.store import GraphStore, load_paths, open_disk_store
+from ctgraph.graph.store import OUTSIDE_THE_UNION, GraphStore, load_paths, open_disk_store
 from ctgraph.settings import Settings
 from ctgraph.sparql import media_types as media
 from ctgraph.sparql.execution import make_executor
+from ctgraph.views.stats import graph_size
 from ctgraph.web import errors
 from ctgraph.web.answer_cache import LRUCache
 from ctgraph.web.middleware.access_log import AccessLog
@@ -79,7 +80,8 @@ def open_store(settings: Settings) -> GraphStore:
         store.prefixes = dict(PREFIXES)
         return store
     store = load_paths(settings.data, union_default_graph=settings.union_default_graph,
-                       shapes=settings.shapes)
+                       shapes=settings.shapes,
+                       union_outside=() if settings.shapes_in_default_graph else OUTSIDE_THE_UNION)
     store.prefixes = dict(PREFIXES)
     return store
 
@@ -96,7 +98,7 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         # Counted before the workers are forked: counting reads every quad, and Oxigraph's
         # memory store writes to what it reads, so after the fork it would give this process
         # a private copy of the whole store (bench/memory.py measured 520 MB at 1M triples).
-        quads, graphs = app.state.store.quad_count(), len(app.state.store.named_graphs())
+        size = graph_size(app.state.store)  # the figures every page shows (views.stats)
         executor = make_executor(
             app.state.store, settings.query_workers,
             query_memory=settings.query_memory * 1024 * 1024,
@@ -106,8 +108,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
                                               app.state.metrics)
         executor.start()
         await executor.connect()
-        log.info("loaded %d quads in %d named graphs in %.2fs (version %s)", quads, graphs,
-                 time.perf_counter() - started, app.state.store.version)
+        log.info("loaded in %.2fs (version %s): %s", time.perf_counter() - started,
+                 app.state.store.version, size.sentence())
         watchdog = asyncio.create_task(watch_zygote(app))
         try:
             yield

@@ -152,6 +152,7 @@ def check_store_folder(path: Path) -> str | None:
 def run_server(settings: Settings) -> int:
     """Serve until stopped; 0 on a clean stop, 2 when the data or the address is unusable,
     1 when the server had to stop itself."""
+    from ctgraph.views.stats import graph_size
     from ctgraph.web.app import create_app, open_store
     from ctgraph.web.middleware.client_limits import parse_networks
 
@@ -194,7 +195,7 @@ def run_server(settings: Settings) -> int:
     server = _GracefulServer(config, app, settings.grace_period)
     host = f"[{settings.host}]" if ":" in settings.host else settings.host
     print(
-        f"ctgraph {store.quad_count()} quads; listening on http://{host}:{settings.port}/ "
+        f"ctgraph {graph_size(store).sentence()}; listening on http://{host}:{settings.port}/ "
         f"(SPARQL endpoint http://{host}:{settings.port}/sparql, "
         f"public base {settings.public_base_url})",
         flush=True,

@@ -13,8 +13,8 @@ describe exactly what queries see: the default graph and each named graph as a v
 
 from __future__ import annotations
 
-import html
 from collections.abc import Iterable
+from typing import Any
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request, Response
@@ -23,6 +23,8 @@ from fastapi.responses import JSONResponse
 from ctgraph import __version__
 from ctgraph.sparql import media_types as media
 from ctgraph.sparql.serialization import jsonld_context, serialize_triples
+from ctgraph.views.resource import compact
+from ctgraph.views.stats import graph_size
 from ctgraph.web.errors import HTTPProblem
 from ctgraph.web.http_caching import etag_for, is_not_modified, validators
 
@@ -100,6 +102,10 @@ def void_triples(request: Request) -> list[ox.Triple]:
         _triple(dataset, VOID + "sparqlEndpoint", ox.NamedNode(f"{base}/sparql")),
         _triple(dataset, VOID + "uriSpace", ox.Literal("https://w3id.org/ctgraph/")),
         _triple(dataset, VOID + "feature", ox.NamedNode(FORMATS_NS + "Turtle")),
+        # The size in the words of the start-up line, the landing page and `ctgraph stats`;
+        # void:triples below is its first figure (the default graph).
+        _triple(dataset, "http://www.w3.org/2000/01/rdf-schema#comment",
+                ox.Literal(graph_size(store).sentence(), language="en")),
     ]
     out += _stat_triples(dataset, graph_statistics(store, None))
     out += catalogue_triples(store, base, dataset)
@@ -177,13 +183,12 @@ def service_description_triples(request: Request) -> list[ox.Triple]:
     return out
 
 
-def _rdf_response(request: Request, triples: Iterable[ox.Triple], fmt_param: str | None,
-                  title: str) -> Response:
+def _rdf_response(request: Request, triples: Iterable[ox.Triple],
+                  fmt_param: str | Iterable[str] | None, title: str) -> Response:
     state = request.app.state
+    # A known format name wins; an unknown one is ignored and Accept decides.
     fmt = media.choose(request.headers.get("accept"), fmt_param, media.RDF_DOCUMENT)
     if fmt is None:
-        if fmt_param:
-            raise HTTPProblem(400, f"Unknown format {fmt_param!r}")
         raise HTTPProblem(406, f"No acceptable format; offered: "
                                f"{media.offered(media.RDF_DOCUMENT)}")
     etag = etag_for(state.store.version, request.url.path, fmt.key)
@@ -191,29 +196,105 @@ def _rdf_response(request: Request, triples: Iterable[ox.Triple], fmt_param: str
     if is_not_modified(request, etag, state.loaded_at):
         return Response(status_code=304, headers=headers)
     if fmt.key == "html":
-        turtle = serialize_triples(triples, media.BY_KEY["turtle"]).decode("utf-8")
-        body = _html_page(title, turtle, request.app.state.settings.public_base_url)
-        return Response(body, media_type=fmt.content_type, headers=headers)
+        from ctgraph.web.routes.pages import render
+
+        triples = list(triples)
+        page = render(
+            request, "rdf_document.html", title=title, roots=readable(triples, request),
+            summary=_summary(triples),
+            kind="service" if request.url.path == "/sparql" else "dataset",
+            endpoint=f"{state.settings.public_base_url}/sparql",
+            size=graph_size(state.store), formats=_RDF_LINKS,
+            media_types={f.key: f.media_type for f in media.GRAPH})
+        for name, value in headers.items():
+            page.headers.setdefault(name, value)
+        return page
     return Response(serialize_triples(triples, fmt), media_type=fmt.content_type, headers=headers)
 
 
-def _html_page(title: str, turtle: str, base: str) -> str:
-    return (
-        "<!doctype html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>{html.escape(title)}</title></head><body>"
-        f"<h1>{html.escape(title)}</h1>"
-        "<form action='sparql' method='get'><p><label for='q'>SPARQL query</label></p>"
-        "<textarea id='q' name='query' rows='8' cols='80'>"
-        "SELECT * WHERE { ?s ?p ?o } LIMIT 10</textarea>"
-        "<p><button type='submit'>Run</button></p></form>"
-        f"<p>This description in RDF: <a href='?format=turtle'>Turtle</a>, "
-        f"<a href='?format=jsonld'>JSON-LD</a>. Dataset statistics: "
-        f"<a href='{html.escape(base)}/.well-known/void'>VoID</a>.</p>"
-        f"<pre>{html.escape(turtle)}</pre></body></html>"
-    )
+_RDF_LINKS = [("turtle", "Turtle"), ("jsonld", "JSON-LD"), ("rdfxml", "RDF/XML"),
+              ("ntriples", "N-Triples")]
+_PLAIN = {"http://www.w3.org/2001/XMLSchema#string",
+          "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"}
 
 
-def service_description_response(request: Request, fmt_param: str | None) -> Response:
+_SUMMARY = [("Endpoint", SD + "endpoint"), ("Query language", SD + "supportedLanguage"),
+            ("Features", SD + "feature"), ("Result formats", SD + "resultFormat"),
+            ("Named graphs", SD + "name"), ("Triples", VOID + "triples"),
+            ("SPARQL endpoint", VOID + "sparqlEndpoint")]
+
+
+def _summary(triples: list[ox.Triple]) -> list[tuple[str, list[str]]]:
+    """The facts a person looks for first, as (heading, values) rows."""
+    rows = []
+    for heading, predicate in _SUMMARY:
+        values = sorted({_short(t.object.value) if isinstance(t.object, ox.NamedNode)
+                         else t.object.value for t in triples if t.predicate.value == predicate
+                         and not isinstance(t.object, ox.BlankNode)})
+        if predicate == VOID + "triples":  # the dataset's own figure, not its partitions'
+            values = [v for t in triples if t.predicate.value == predicate
+                      and t.subject.value.endswith("#dataset") for v in [t.object.value]]
+        if values:
+            rows.append((heading, values))
+    return rows
+
+
+_MORE_PREFIXES = {SD: "sd:", FORMATS_NS: "formats:", "http://www.w3.org/ns/dcat#": "dcat:"}
+
+
+def _short(iri: str) -> str:
+    """A prefixed name for display, with the service description's vocabularies too."""
+    for namespace, prefix in _MORE_PREFIXES.items():
+        if iri.startswith(namespace) and "/" not in iri[len(namespace):]:
+            return prefix + iri[len(namespace):]
+    return compact(iri)
+
+
+def readable(triples: list[ox.Triple], request: Request) -> list[dict[str, Any]]:
+    """The triples as nested entries for the HTML view: one per described IRI (and per blank
+    node nothing points at), blank nodes written inside the entry that points at them."""
+    from ctgraph.web.routes.linked_data import local_path
+
+    base = request.app.state.settings.public_base_url
+    described: dict[ox.NamedNode | ox.BlankNode, list[ox.Triple]] = {}
+    for t in triples:
+        described.setdefault(t.subject, []).append(t)
+    pointed_at = {t.object for t in triples if isinstance(t.object, ox.BlankNode)}
+
+    def link(iri: str) -> str:
+        if iri.startswith(base + "/"):
+            return iri[len(base):]
+        return local_path(iri) or iri
+
+    def term(value: ox.NamedNode | ox.BlankNode | ox.Literal, seen: frozenset) -> dict[str, Any]:
+        if isinstance(value, ox.NamedNode):
+            return {"iri": value.value, "text": _short(value.value), "href": link(value.value)}
+        if isinstance(value, ox.BlankNode):
+            if value in described and value not in seen:
+                return {"nested": entry(value, seen | {value})}
+            return {"text": "(blank node)"}
+        datatype = value.datatype.value
+        return {"text": value.value,
+                "datatype": "" if datatype in _PLAIN else compact(datatype)}
+
+    def entry(subject: ox.NamedNode | ox.BlankNode, seen: frozenset) -> dict[str, Any]:
+        grouped: dict[str, list[ox.Triple]] = {}
+        for t in described.get(subject, []):
+            grouped.setdefault(t.predicate.value, []).append(t)
+        order = sorted(grouped, key=lambda p: (p != RDF + "type", _short(p)))
+        properties = [({"iri": p, "text": _short(p), "href": link(p)},
+                       [term(t.object, seen) for t in grouped[p]]) for p in order]
+        iri = subject.value if isinstance(subject, ox.NamedNode) else None
+        heading = _short(iri) if iri else "Description"
+        anchor = (iri.rsplit("#", 1)[-1] if iri and "#" in iri else heading).replace(":", "-")
+        return {"iri": iri, "heading": heading, "anchor": anchor, "properties": properties}
+
+    return [entry(s, frozenset({s})) for s in described
+            if isinstance(s, ox.NamedNode) or s not in pointed_at]
+
+
+def service_description_response(request: Request, fmt_param: str | Iterable[str] | None
+                                  ) -> Response:
     """GET /sparql without a query: the service description, negotiated (HTML for browsers)."""
     return _rdf_response(request, service_description_triples(request), fmt_param,
                          "ctgraph SPARQL endpoint")

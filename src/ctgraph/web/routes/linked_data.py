@@ -24,6 +24,7 @@ from ctgraph.graph.namespaces import BASE, GRAPH_ONTOLOGY, GRAPH_SHAPES, ONTOLOG
 from ctgraph.sparql import media_types as media
 from ctgraph.sparql.serialization import serialize_triples
 from ctgraph.views import resource as d
+from ctgraph.views.stats import graph_size
 from ctgraph.web.errors import HTTPProblem
 from ctgraph.web.http_caching import etag_for, is_not_modified
 from ctgraph.web.routes.pages import render
@@ -386,7 +387,7 @@ def landing(request: Request) -> Response:
             GROUP BY ?c ORDER BY DESC(?n) ?c""")
     ]
     labels = d.labels_for(store, {c for c, _ in classes})
-    triples = _select(request, "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")[0]["n"].value
+    size = graph_size(store)  # the figures of views.stats, in the same words everywhere
     sources = [
         {k: (r[k].value if r[k] is not None else None)
          for k in ("s", "label", "file", "sha", "older")}
@@ -401,6 +402,6 @@ def landing(request: Request) -> Response:
     for s in sources:
         s["href"] = href(s["s"])
     rows = [(labels.get(c, d.local_name(c)), href(c), n) for c, n in classes]
-    return render(request, "landing.html", classes=rows, triples=int(triples), sources=sources,
+    return render(request, "landing.html", classes=rows, size=size, sources=sources,
                   version=__version__, data_version=store.version,
                   graphs=store.named_graphs(), ontology_dir=str(ONTOLOGY_DIR.name))
