@@ -56,6 +56,10 @@ CASES: list[tuple[str, str, str, str]] = [
     ("LabelShape", 'x:x a ctg:Place ; rdfs:label "Ort"@de .', "Violation", "English"),
     ("OrganizationShape", 'x:x a ctg:Organization ; rdfs:label "A"@en ; schema:name "A"@en .',
      "Violation", "schema:Organization"),
+    ("OrganizationShape",
+     'x:x a ctg:Organization, schema:Organization ; rdfs:label "A"@en ; schema:name "A"@en ; '
+     'skos:altLabel "OCT"@en ; ctg:preferredAcronym "UNOCT"@en .',
+     "Violation", "preferred acronym UNOCT is not one of"),
     ("UNEntityShape", 'x:x a ctg:UNEntity, schema:Organization ; rdfs:label "Office"@en ; schema:name "Office"@en .',
      "Violation", "reach the United Nations"),
     ("IntergovernmentalOrganizationShape",
