@@ -21,7 +21,8 @@ def test_diagram_is_generated_from_the_current_ontology() -> None:
 
 def test_diagram_names_every_class_of_the_ontology() -> None:
     ontology = Graph().parse(ROOT / "ontology" / "ctgraph.ttl")
-    classes = {str(c).split("#")[1] for c in ontology.subjects(RDF.type, OWL.Class)}
+    classes = {str(c).split("#")[1] for c in ontology.subjects(RDF.type, OWL.Class)
+               if str(c).startswith("https://w3id.org/ctgraph/ontology#")}  # not declared externals
     diagram = DOC.split("diagram:begin")[1].split("diagram:end")[0]
     assert {c for c in classes if c not in diagram} == set()
 

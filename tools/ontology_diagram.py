@@ -62,13 +62,16 @@ def diagram(ontology: Graph) -> str:
             lines.append("  }")
     for prop in sorted(ontology.subjects(RDF.type, OWL.ObjectProperty)):
         name = local(prop)
-        if name in SKIP:
+        # only ctg: properties between ctg: classes (external terms are declared, not drawn)
+        if name in SKIP or not str(prop).startswith(str(CTG)):
+            continue
+        if (prop, OWL.deprecated, None) in ontology:
             continue
         domain = ontology.value(prop, RDFS.domain)
         range_ = ontology.value(prop, RDFS.range)
         source = local(domain) if domain is not None else USAGE.get(name, (None, None))[0]
         target = local(range_) if range_ is not None else USAGE.get(name, (None, None))[1]
-        if source and target:
+        if source and target and ":" not in source + target:
             lines.append(f"  {source} --> {target} : {name}")
     lines.append("```")
     return "\n".join(lines)

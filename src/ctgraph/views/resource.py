@@ -115,6 +115,18 @@ class Description:
     incoming: list[tuple[Value, str]]
     citations: list[Citation]
     errors: list[SourceError]
+    language: str = "en"
+    """The language asked for; `label_language` is the one `label` is in ("" untagged)."""
+    label_language: str = "en"
+    property_languages: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def other_label(self) -> tuple[str, str] | None:
+        """The resource's own label in the other offered language, shown under the title."""
+        for lang in ("ru", "en") if self.label_language != "ru" else ("en",):
+            if lang != self.label_language and self.labels.get(lang):
+                return self.labels[lang], lang
+        return None
 
 
 def _rows(store: GraphStore, query: str) -> list[dict[str, ox.NamedNode | ox.Literal]]:
@@ -130,21 +142,29 @@ def exists(store: GraphStore, iri: str) -> bool:
 
 
 def labels_for(store: GraphStore, iris: set[str], lang: str = "en") -> dict[str, str]:
-    """A display label per IRI (English, else untagged, else any), for those that have one."""
+    """A display label per IRI (in `lang`, else English, else untagged, else any)."""
+    return {k: text for k, (text, _) in labels_with_language(store, iris, lang).items()}
+
+
+def labels_with_language(store: GraphStore, iris: set[str],
+                         lang: str = "en") -> dict[str, tuple[str, str]]:
+    """A display label per IRI with its language tag ("" untagged), preferring `lang`, then
+    English, then untagged, then any: a page in Russian names what has a Russian name in
+    Russian and everything else as before."""
     if not iris:
         return {}
     values = " ".join(iri_ref(i) for i in sorted(iris))
     props = " ".join(f"<{p}>" for p in LABEL_PROPERTIES)
-    found: dict[str, tuple[int, str]] = {}
+    found: dict[str, tuple[int, str, str]] = {}
     for row in _rows(store, f"""
         SELECT ?x ?l WHERE {{ VALUES ?x {{ {values} }} VALUES ?p {{ {props} }} ?x ?p ?l }}"""):
         label = row["l"]
-        language = label.language  # type: ignore[union-attr]
-        rank = 0 if language == lang else 1 if not language else 2
+        language = getattr(label, "language", None) or ""
+        rank = 0 if language == lang else 1 if language == "en" else 2 if not language else 3
         key = row["x"].value
         if key not in found or rank < found[key][0]:
-            found[key] = (rank, label.value)
-    return {k: v for k, (_, v) in found.items()}
+            found[key] = (rank, label.value, language)
+    return {k: (text, language) for k, (_, text, language) in found.items()}
 
 
 def concise_description(store: GraphStore, iri: str) -> list[ox.Triple]:
@@ -162,9 +182,11 @@ def concise_description(store: GraphStore, iri: str) -> list[ox.Triple]:
     return [ox.Triple(r["s"], r["p"], r["o"]) for r in _rows(store, query)]  # type: ignore[arg-type]
 
 
-def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode, labels: dict[str, str]) -> Value:
+def _value(term: ox.NamedNode | ox.Literal | ox.BlankNode,
+           labels: dict[str, tuple[str, str]]) -> Value:
     if isinstance(term, ox.NamedNode):
-        return Value(labels.get(term.value) or compact(term.value), iri=term.value)
+        text, language = labels.get(term.value, (compact(term.value), ""))
+        return Value(text, iri=term.value, language=language or None)
     if isinstance(term, ox.Literal):
         return Value(term.value, datatype=term.datatype.value if not term.language else None,
                      language=term.language)
@@ -179,8 +201,9 @@ def _group_of(prop: str) -> str:
     return "Relations"
 
 
-def describe(store: GraphStore, iri: str) -> Description:
-    """Everything the HTML page of `iri` shows."""
+def describe(store: GraphStore, iri: str, lang: str = "en") -> Description:
+    """Everything the HTML page of `iri` shows, with labels in `lang` where the graph has them
+    (a link's `Value.language` is its label's language)."""
     ref = iri_ref(iri)
     statements = _rows(store, f"""
         SELECT ?p ?o ?g WHERE {{
@@ -191,7 +214,8 @@ def describe(store: GraphStore, iri: str) -> Description:
     mentioned = {iri} | {r["p"].value for r in statements} | {
         r["o"].value for r in statements if isinstance(r["o"], ox.NamedNode)
     } | {r["s"].value for r in incoming_rows} | {r["p"].value for r in incoming_rows}
-    labels = labels_for(store, mentioned)
+    labelled = labels_with_language(store, mentioned, lang)
+    labels = {k: text for k, (text, _) in labelled.items()}
 
     own_labels: dict[str, str] = {}
     by_property: dict[str, dict[str, Value]] = {}
@@ -202,11 +226,11 @@ def describe(store: GraphStore, iri: str) -> Description:
         graph = GRAPH_NAMES.get(g, compact(g)) if g else "default"
         key = str(o)
         if p == RDF_TYPE:
-            types.setdefault(key, _value(o, labels)).graphs.append(graph)
+            types.setdefault(key, _value(o, labelled)).graphs.append(graph)
             continue
         if p == LABEL_PROPERTIES[0] and isinstance(o, ox.Literal):
             own_labels.setdefault(o.language or "", o.value)
-        value = by_property.setdefault(p, {}).setdefault(key, _value(o, labels))
+        value = by_property.setdefault(p, {}).setdefault(key, _value(o, labelled))
         if graph not in value.graphs:
             value.graphs.append(graph)
 
@@ -217,7 +241,7 @@ def describe(store: GraphStore, iri: str) -> Description:
             Property(p, labels.get(p) or local_name(p), values))
     ordered = [(g, groups[g]) for g in ("Names and identity", "Time and place", "Relations",
                                         "Provenance") if g in groups]
-    incoming = [(_value(r["s"], labels), labels.get(r["p"].value) or local_name(r["p"].value))
+    incoming = [(_value(r["s"], labelled), labels.get(r["p"].value) or local_name(r["p"].value))
                 for r in incoming_rows]
     return Description(
         iri=iri,
@@ -228,6 +252,9 @@ def describe(store: GraphStore, iri: str) -> Description:
         incoming=incoming,
         citations=citations(store, iri),
         errors=source_errors(store, iri),
+        language=lang,
+        label_language=labelled[iri][1] if iri in labelled else "en",
+        property_languages={p: labelled[p][1] for p in by_property if p in labelled},
     )
 
 

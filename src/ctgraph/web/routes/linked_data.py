@@ -25,6 +25,7 @@ from ctgraph.sparql import media_types as media
 from ctgraph.sparql.serialization import serialize_triples
 from ctgraph.views import resource as d
 from ctgraph.views.stats import graph_size
+from ctgraph.web import language
 from ctgraph.web.errors import HTTPProblem
 from ctgraph.web.http_caching import etag_for, is_not_modified
 from ctgraph.web.routes.pages import render
@@ -97,14 +98,20 @@ def _link_header(request: Request, path: str, iri: str) -> str:
     return ", ".join(links)
 
 
-def _respond(request: Request, body: bytes, fmt: media.Format, extra: dict[str, str]) -> Response:
+def _respond(request: Request, body: bytes, fmt: media.Format, extra: dict[str, str],
+             lang: str | None = None) -> Response:
+    """The representation with caching headers; `lang` for HTML whose labels follow the
+    reader's language (the tag and Vary then cover it, and a ?lang= choice is remembered)."""
     state = request.app.state
-    etag = etag_for(state.store.version, request.url.path, fmt.key)
+    etag = etag_for(state.store.version, request.url.path, fmt.key, *([lang] if lang else []))
     loaded = getattr(state, "loaded_at", time.time())
-    headers = {"Vary": "Accept", "ETag": etag, "Cache-Control": "public, max-age=300", **extra}
+    headers = {"Vary": language.VARY if lang else "Accept", "ETag": etag,
+               "Cache-Control": "public, max-age=300", **extra}
     if is_not_modified(request, etag, loaded):
-        return Response(status_code=304, headers=headers)
-    return Response(body, media_type=fmt.content_type, headers=headers)
+        response = Response(status_code=304, headers=headers)
+    else:
+        response = Response(body, media_type=fmt.content_type, headers=headers)
+    return language.remember(request, response) if lang else response
 
 
 # ------------------------------------------------------------------ resources
@@ -133,10 +140,12 @@ def _resource(request: Request, kind: str, rest: str) -> Response:
     path = f"/{kind}/{slug}"
     headers = {"Link": _link_header(request, path, iri)}
     if fmt.key == "html":
-        description = d.describe(store, iri)
+        lang = language.page_language(request)
+        description = d.describe(store, iri, lang)
         html = render(request, "resource.html", r=description, href=href,
-                      svg=neighbourhood_svg(description), alternates=OFFERS, path=path).body
-        return _respond(request, bytes(html), fmt, headers)
+                      svg=neighbourhood_svg(description), alternates=OFFERS, path=path,
+                      page_lang=lang, languages=language.LANGUAGES).body
+        return _respond(request, bytes(html), fmt, headers, lang)
     return _respond(request, serialize_triples(d.concise_description(store, iri), fmt), fmt,
                     headers)
 
@@ -202,57 +211,125 @@ def _graph_triples(request: Request, graph: str) -> list[ox.Triple]:
     return [ox.Triple(s["s"], s["p"], s["o"]) for s in rows]
 
 
-def _text(term: ox.Literal | None) -> str:
-    return term.value if term is not None else ""
-
-
 def _select(request: Request, query: str) -> list[ox.QuerySolution]:
     """All solutions at once: pyoxigraph's result iterators must not leave their thread."""
     return list(request.app.state.store.query(query))
 
 
-def _term_link(term: ox.NamedNode | None) -> tuple[str, str] | None:
-    return (d.compact(term.value), href(term.value)) if term is not None else None
+OWL = "http://www.w3.org/2002/07/owl#"
+RDFS = "http://www.w3.org/2000/01/rdf-schema#"
+RDF = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+SKOS = "http://www.w3.org/2004/02/skos/core#"
+TERM_KINDS = (OWL + "Class", OWL + "ObjectProperty", OWL + "DatatypeProperty")
 
 
-def _ontology_terms(request: Request) -> list[dict[str, Any]]:
-    rows = _select(request, f"""
-        PREFIX owl: <http://www.w3.org/2002/07/owl#>
-        PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-        PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
-        SELECT ?t ?kind ?label ?definition
-               (GROUP_CONCAT(DISTINCT STR(?super); separator=" ") AS ?supers)
-               (GROUP_CONCAT(DISTINCT STR(?close); separator=" ") AS ?closes)
-               (SAMPLE(?dom) AS ?domain) (SAMPLE(?ran) AS ?range) WHERE {{
-          GRAPH <{GRAPH_ONTOLOGY}> {{
-            ?t a ?kind ; rdfs:label ?label ; skos:definition ?definition .
-            VALUES ?kind {{ owl:Class owl:ObjectProperty owl:DatatypeProperty }}
-            OPTIONAL {{ ?t rdfs:subClassOf|rdfs:subPropertyOf ?super }}
-            OPTIONAL {{ ?t skos:closeMatch ?close }}
-            OPTIONAL {{ ?t rdfs:domain ?dom }} OPTIONAL {{ ?t rdfs:range ?ran }}
-          }}
-        }} GROUP BY ?t ?kind ?label ?definition ORDER BY ?kind ?t""")
-    counts = {
-        s["c"].value: int(s["n"].value)
-        for s in _select(request,
-                         "SELECT ?c (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?c } GROUP BY ?c")
-    }
+def _in_language(literals: list[ox.Literal], lang: str) -> tuple[str, str]:
+    """The text in `lang`, else English, else the first; with the language it is in."""
+    for wanted in (lang, "en"):
+        for lit in literals:
+            if lit.language == wanted:
+                return lit.value, wanted
+    return (literals[0].value, literals[0].language or "") if literals else ("", "")
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
+
+
+def _ontology_terms(request: Request, lang: str = "en") -> list[dict[str, Any]]:
+    """Every ctg: term with its labels and definition in `lang` (else English), what it
+    specialises, is disjoint with and is related to, and how much the data uses it: a class
+    counts its instances through its subclasses, a property its statements."""
+    about: dict[str, dict[str, list[Any]]] = {}
+    for t in _graph_triples(request, GRAPH_ONTOLOGY):
+        about.setdefault(str(t.subject), {}).setdefault(t.predicate.value, []).append(t.object)
+
+    def objects(node: str, prop: str) -> list[Any]:
+        return about.get(node, {}).get(prop, [])
+
+    def iris(node: str, prop: str) -> list[str]:
+        return sorted(o.value for o in objects(node, prop) if isinstance(o, ox.NamedNode))
+
+    disjoint: dict[str, set[str]] = {}
+    for node, props in about.items():
+        for other in iris(node, OWL + "disjointWith") if node.startswith("<") else []:
+            disjoint.setdefault(node[1:-1], set()).add(other)
+            disjoint.setdefault(other, set()).add(node[1:-1])
+        if ox.NamedNode(OWL + "AllDisjointClasses") in props.get(RDF + "type", []):
+            members, cell = [], str(props[OWL + "members"][0])
+            while cell in about and objects(cell, RDF + "first"):
+                members.append(objects(cell, RDF + "first")[0].value)
+                cell = str(objects(cell, RDF + "rest")[0])
+            for a in members:
+                disjoint.setdefault(a, set()).update(m for m in members if m != a)
+
+    ctg = ONTOLOGY_IRI + "#"
+    subclasses: dict[str, set[str]] = {}
+    for node in about:
+        for sup in iris(node, RDFS + "subClassOf"):
+            subclasses.setdefault(sup, set()).add(node[1:-1])
+
+    def below(c: str) -> set[str]:
+        seen, todo = {c}, [c]
+        while todo:
+            for sub in subclasses.get(todo.pop(), ()):
+                if sub not in seen:
+                    seen.add(sub)
+                    todo.append(sub)
+        return seen
+
+    instances: dict[str, set[str]] = {}
+    for r in _select(request, f"""SELECT DISTINCT ?s ?c WHERE {{
+                         ?s a ?c FILTER(STRSTARTS(STR(?c), "{ctg}")) }}"""):
+        instances.setdefault(r["c"].value, set()).add(str(r["s"]))
     uses = {
         s["p"].value: int(s["n"].value)
         for s in _select(request, "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p")
     }
+    names = {}
+    for node in about:
+        if node.startswith(f"<{ctg}"):
+            text, text_lang = _in_language(objects(node, RDFS + "label"), lang)
+            names[node[1:-1]] = (d.compact(node[1:-1]), text, text_lang)
+
+    def link(iri: str) -> dict[str, str]:
+        short, label, label_lang = names.get(iri, (d.compact(iri), "", ""))
+        return {"name": short, "href": href(iri), "label": label, "lang": label_lang}
+
     terms = []
-    for r in rows:
-        iri = r["t"].value
-        terms.append({
-            "iri": iri, "name": d.local_name(iri), "kind": d.local_name(r["kind"].value),
-            "label": r["label"].value, "definition": r["definition"].value,
-            "supers": [(d.compact(s), href(s)) for s in _text(r["supers"]).split()],
-            "closes": [(d.compact(s), href(s)) for s in _text(r["closes"]).split()],
-            "domain": _term_link(r["domain"]),
-            "range": _term_link(r["range"]),
-            "count": counts.get(iri, 0) if r["kind"].value.endswith("Class") else uses.get(iri, 0),
-        })
+    for kind in TERM_KINDS:
+        for node in sorted(n for n, props in about.items()
+                           if n.startswith(f"<{ctg}") and ox.NamedNode(kind) in
+                           props.get(RDF + "type", [])):
+            iri = node[1:-1]
+            label, label_lang = _in_language(objects(node, RDFS + "label"), lang)
+            other_lang = "en" if label_lang != "en" else "ru"
+            other = [lit.value for lit in objects(node, RDFS + "label")
+                     if lit.language == other_lang]
+            definition, definition_lang = _in_language(objects(node, SKOS + "definition"), lang)
+            if kind.endswith("Class"):
+                count = len(set().union(*(instances.get(c, set()) for c in below(iri))))
+                usage = _plural(count, "instance", "instances")
+                if len(below(iri)) > 1:
+                    usage += ", counting its subclasses"
+            else:
+                usage = "used " + _plural(uses.get(iri, 0), "time", "times")
+            terms.append({
+                "iri": iri, "name": d.local_name(iri), "kind": d.local_name(kind),
+                "label": label, "label_lang": label_lang,
+                "other_label": (other[0], other_lang) if other else None,
+                "definition": definition, "definition_lang": definition_lang,
+                "notes": [n.value for n in objects(node, SKOS + "note")],
+                "deprecated": any(o.value == "true" for o in objects(node, OWL + "deprecated")),
+                "supers": [link(x) for x in iris(node, RDFS + "subClassOf")
+                           + iris(node, RDFS + "subPropertyOf")],
+                "disjoint": [link(x) for x in sorted(disjoint.get(iri, ()))],
+                "see_also": [link(x) for x in iris(node, RDFS + "seeAlso")],
+                "inverse": [link(x) for x in iris(node, OWL + "inverseOf")],
+                "domain": [link(x) for x in iris(node, RDFS + "domain")],
+                "range": [link(x) for x in iris(node, RDFS + "range")],
+                "usage": usage,
+            })
     return terms
 
 
@@ -263,9 +340,10 @@ def ontology(request: Request, suffix: str = "") -> Response:
     fmt = _document_format(request, "/ontology", suffix)
     headers = {"Link": _link_header(request, "/ontology", ONTOLOGY_IRI)}
     if fmt.key == "html":
-        terms = _ontology_terms(request)
-        body = render(request, "ontology.html", terms=terms).body
-        return _respond(request, bytes(body), fmt, headers)
+        lang = language.page_language(request)
+        body = render(request, "ontology.html", terms=_ontology_terms(request, lang),
+                      page_lang=lang, languages=language.LANGUAGES).body
+        return _respond(request, bytes(body), fmt, headers, lang)
     return _respond(request, serialize_triples(_graph_triples(request, GRAPH_ONTOLOGY), fmt),
                     fmt, headers)
 
@@ -386,7 +464,8 @@ def landing(request: Request) -> Response:
               ?s a ?c FILTER(STRSTARTS(STR(?c), "https://w3id.org/ctgraph/ontology#")) }
             GROUP BY ?c ORDER BY DESC(?n) ?c""")
     ]
-    labels = d.labels_for(store, {c for c, _ in classes})
+    lang = language.page_language(request)
+    labels = d.labels_with_language(store, {c for c, _ in classes}, lang)
     size = graph_size(store)  # the figures of views.stats, in the same words everywhere
     sources = [
         {k: (r[k].value if r[k] is not None else None)
@@ -401,7 +480,10 @@ def landing(request: Request) -> Response:
     ]
     for s in sources:
         s["href"] = href(s["s"])
-    rows = [(labels.get(c, d.local_name(c)), href(c), n) for c, n in classes]
-    return render(request, "landing.html", classes=rows, size=size, sources=sources,
+    rows = [(*labels.get(c, (d.local_name(c), "")), href(c), n) for c, n in classes]
+    page = render(request, "landing.html", classes=rows, size=size, sources=sources,
                   version=__version__, data_version=store.version,
-                  graphs=store.named_graphs(), ontology_dir=str(ONTOLOGY_DIR.name))
+                  graphs=store.named_graphs(), ontology_dir=str(ONTOLOGY_DIR.name),
+                  page_lang=lang, languages=language.LANGUAGES)
+    page.headers["Vary"] = language.VARY
+    return language.remember(request, page)
