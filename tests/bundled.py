@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import functools
+import os
 from pathlib import Path
 
 import rdflib
 
 from ctgraph.graph.bundle import ONTOLOGY_DIR, bundled_data_files
 
-SEEDS = Path(__file__).resolve().parents[1].parent / "shared" / "seeds"
-"""The source texts live beside the project root, not in it."""
+SEEDS = Path(os.environ.get("CTGRAPH_SEEDS_DIR")
+             or Path(__file__).resolve().parents[1].parent / "shared" / "seeds")
+"""The source texts live beside the project root, not in it (../shared/seeds), or where
+CTGRAPH_SEEDS_DIR says."""
 
 BASE = "https://w3id.org/ctgraph/"
 CTG = rdflib.Namespace(BASE + "ontology#")

@@ -18,7 +18,8 @@ from rdflib import RDF
 from tests.bundled import BASE, CTG, OA, SEEDS, graph, union
 
 needs_seeds = pytest.mark.skipif(
-    not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS} (they live beside the project)"
+    not SEEDS.is_dir(), reason=f"source texts not found at {SEEDS}: put them in "
+    "../shared/seeds beside the project or set CTGRAPH_SEEDS_DIR to their folder"
 )
 
 SOURCE_IDS = ("000", "001")

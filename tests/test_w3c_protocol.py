@@ -58,9 +58,11 @@ def _graph() -> rdflib.Graph | None:
 GRAPH = _graph()
 
 
-def _tests() -> list[rdflib.URIRef]:
-    if GRAPH is None:
-        return []
+def _tests() -> list[object]:
+    if GRAPH is None:  # one skipped test that says what is missing, not "empty parameter set"
+        return [pytest.param(None, id="suite-missing", marks=pytest.mark.skip(
+            reason=f"W3C protocol manifest not found at {MANIFEST}: put the W3C SPARQL 1.1 "
+            "test suite in ../shared/w3c-sparql11 or set CTGRAPH_W3C_DIR to its sparql11 folder"))]
     entries = GRAPH.value(next(GRAPH.subjects(rdflib.RDF.type, MF.Manifest)), MF.entries)
     return [t for t in Collection(GRAPH, entries)
             if (t, DAWGT.approval, DAWGT.Approved) in GRAPH]

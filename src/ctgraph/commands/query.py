@@ -24,7 +24,12 @@ from ctgraph.catalog.named_queries import (
 )
 from ctgraph.graph.namespaces import PREFIXES
 from ctgraph.graph.store import EmbeddedStore, RdfSyntaxError, load_paths
-from ctgraph.sparql.analysis import analyse, error_position, parser_stop_position
+from ctgraph.sparql.analysis import (
+    analyse,
+    error_position,
+    explain_syntax_error,
+    parser_stop_position,
+)
 from ctgraph.sparql.rendering import FormatError, render
 
 _NAME_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
@@ -123,6 +128,11 @@ def _plain(text: str, values: dict[str, str], origin: str) -> str:
 
 def _syntax_message(message: str, text: str, origin: str) -> str:
     """``origin:line:column: problem`` followed by the line and a caret."""
+    lines = text.split("\n")
+    if (explained := explain_syntax_error(text, PREFIXES)) is not None:
+        line, column = explained.line, explained.column
+        shown = f"\n  {lines[line - 1]}\n  {' ' * (column - 1)}^" if line <= len(lines) else ""
+        return f"{origin}:{line}:{column}: syntax error: {explained.expected}{shown}"
     detail = message.split(": ", 1)[1] if message.startswith("error at") else message
     detail = " ".join(detail.split())
     if len(detail) > 240:

@@ -26,7 +26,12 @@ from fastapi.responses import StreamingResponse
 
 from ctgraph.graph.namespaces import PREFIXES
 from ctgraph.sparql import media_types as media
-from ctgraph.sparql.analysis import analyse, error_position, parser_stop_position
+from ctgraph.sparql.analysis import (
+    analyse,
+    error_position,
+    explain_syntax_error,
+    parser_stop_position,
+)
 from ctgraph.sparql.execution import (
     EvaluationError,
     Job,
@@ -183,7 +188,10 @@ def _syntax_problem(message: str, query: str) -> HTTPProblem:
 
     pyoxigraph's parser reports the furthest point it reached, usually the end of the text;
     then rdflib's parser, which stops at the start of the construct that fails, locates it.
+    The commonest mistakes are named first, at the offending token (`explain_syntax_error`).
     """
+    if (explained := explain_syntax_error(query, PREFIXES)) is not None:
+        return HTTPProblem(400, f"Malformed query at {explained}")
     position = error_position(message)
     detail = message.split(": ", 1)[1] if position and ": " in message else message
     lines = query.split("\n")
