@@ -69,8 +69,10 @@ def run_load(paths: list[Path], store: Path) -> int:
         print(f"ctgraph load: {store}: {e.strerror or e}", file=sys.stderr)
         return 2
     sys.stderr.write("\n")
-    print(f"loaded {loaded.quad_count():,} quads in {len(loaded.named_graphs())} named graphs "
-          f"into {store} in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    from ctgraph.views.stats import graph_size  # the figures serve shows, in the same words
+
+    print(f"loaded {graph_size(loaded).sentence()} into {store} in "
+          f"{time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 
 
