@@ -84,6 +84,8 @@ class Report:
     files: list[Path] = field(default_factory=list)
     prefixes: dict[str, str] = field(default_factory=dict)
     """Prefixes for display: the data's, the project's and the shapes' declarations."""
+    engine: str = "pyshacl"
+    """Which engine produced the results: ``pyshacl`` or ``compiled`` (same results)."""
 
     def counts(self) -> dict[str, int]:
         counts = dict.fromkeys(SEVERITIES, 0)

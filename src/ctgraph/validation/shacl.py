@@ -41,7 +41,7 @@ import io
 import logging
 import re
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -55,10 +55,17 @@ from rdflib.plugins.sparql.parser import parseQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 from rdflib.term import BNode, Literal, Node, URIRef
 
-from ctgraph.graph.bundle import ONTOLOGY_DIR, bundled_data_files, bundled_shape_files, rdf_files
+from ctgraph.graph.bundle import (
+    ONTOLOGY_DIR,
+    RDF_SUFFIXES,
+    bundled_data_files,
+    bundled_shape_files,
+    rdf_files,
+)
 from ctgraph.graph.namespaces import PREFIXES
 from ctgraph.graph.rdf_reading import RdfSyntaxError, parse_file, read_files
 from ctgraph.validation.report import (
+    LABEL_PROPERTIES,
     OWL,
     SH,
     Report,
@@ -357,6 +364,18 @@ def _read_bundled(stamp: object, files: tuple[tuple[Path, ...], tuple[Path, ...]
 
 
 @contextlib.contextmanager
+def _quiet_rdflib_terms() -> Iterator[None]:
+    """rdflib logs a traceback for each ill-typed literal it is handed; SHACL reports them."""
+    logger = logging.getLogger("rdflib.term")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+
+
+@contextlib.contextmanager
 def _quiet_pyshacl() -> Iterator[None]:
     """pyshacl logs the errors it then raises to stderr, and prints some to stdout; the report
     and the one-line error are the only output a user should see."""
@@ -407,6 +426,7 @@ def validate_graph(
         work.bind(prefix, namespace, override=True, replace=True)
     for triple in data:
         work.add(triple)
+    triples = len(work)  # the data's, before pyshacl mixes the ontology in
     try:
         with _quiet_pyshacl():
             _, report_graph, _ = pyshacl.validate(
@@ -420,7 +440,8 @@ def validate_graph(
         # pyshacl returns (not raises) a ValidationFailure for shapes it refuses mid-run
         problem = _one_line(str(getattr(report_graph, "message", None) or report_graph))
         raise ValidationInputError(f"shapes refused by the SHACL processor: {problem}")
-    return _build_report(report_graph, shapes, work, prefixes, subject_files or {})
+    return _build_report(report_graph, shapes, lambda n: label(work, n), _targets(shapes, work),
+                         triples, prefixes, subject_files or {})
 
 
 _SHAPE_PREDICATES = {SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf,
@@ -435,8 +456,13 @@ def _has_shapes(shapes: rdflib.Graph) -> bool:
     return any(p in _SHAPE_PREDICATES for p in shapes.predicates())
 
 
-def _build_report(report_graph: rdflib.Graph, shapes: rdflib.Graph, data: rdflib.Graph,
-                  prefixes: dict[str, str], subject_files: dict[Node, list[Path]]) -> Report:
+def _build_report(report_graph: rdflib.Graph, shapes: rdflib.Graph,
+                  label_of: Callable[[Node], str | None], target_nodes: dict[Node, set[Node]],
+                  triples: int, prefixes: dict[str, str],
+                  subject_files: dict[Node, list[Path]]) -> Report:
+    """The report model from a SHACL report graph (pyshacl's or the compiled engine's).
+    `label_of` looks labels up in the data; `target_nodes` are each named shape's focus
+    nodes, passes included."""
     results: list[Result] = []
     labels: dict[str, str] = {}
     for node in report_graph.objects(None, SH.result):
@@ -453,7 +479,7 @@ def _build_report(report_graph: rdflib.Graph, shapes: rdflib.Graph, data: rdflib
             if candidate is not None and name is None:
                 name = shapes.value(candidate, SH.name)  # type: ignore[arg-type]
         constraint = term_text(component, {"sh": str(SH)}) if component is not None else ""
-        focus_label = label(data, focus) if focus is not None else None
+        focus_label = label_of(focus) if focus is not None else None
         if focus is not None and focus_label:
             labels[_node_id(focus)] = focus_label
         sev = str(severity).rsplit("#", 1)[-1] if severity is not None else "Violation"
@@ -468,21 +494,21 @@ def _build_report(report_graph: rdflib.Graph, shapes: rdflib.Graph, data: rdflib
             path=path_text(report_graph, path, prefixes) if path is not None else None,
             value=value,
             focus_label=focus_label,
-            value_label=label(data, value) if isinstance(value, URIRef | BNode) else None,
-            path_label=label(data, path) if isinstance(path, URIRef) else None,
+            value_label=label_of(value) if isinstance(value, URIRef | BNode) else None,
+            path_label=label_of(path) if isinstance(path, URIRef) else None,
             files=tuple(display_path(p) for p in subject_files.get(focus, []))
             if focus is not None else (),
         ))
     results.sort(key=lambda r: (-r.rank, r.source_shape, r.focus_node, r.path or "",
-                                r.message, term_text(r.value, prefixes)))
-    target_nodes = _targets(shapes, data)
+                                r.message, term_text(r.value, prefixes), r.constraint,
+                                r.shape_name))
     targets = {_node_id(shape): sorted(_node_id(n) for n in nodes)
                for shape, nodes in target_nodes.items()}
     for nodes in target_nodes.values():
         for focus in nodes:
             # only IRIs carry labels; a literal sh:targetNode is no IRI to look up
             if isinstance(focus, URIRef) and str(focus) not in labels:
-                found = label(data, focus)
+                found = label_of(focus)
                 if found:
                     labels[str(focus)] = found
     shape_labels = {
@@ -497,7 +523,7 @@ def _build_report(report_graph: rdflib.Graph, shapes: rdflib.Graph, data: rdflib
     for prefix, namespace in prefixes.items():
         report_graph.bind(prefix, namespace, override=False)
     return Report(results=results, graph=report_graph, shape_labels=shape_labels,
-                  targets=targets, labels=labels, triples=len(data), prefixes=prefixes)
+                  targets=targets, labels=labels, triples=triples, prefixes=prefixes)
 
 
 DEFAULT_SUFFIXES = (".ttl", ".trig", ".nt", ".nq", ".jsonld", ".rdf", ".owl")
@@ -522,14 +548,18 @@ def default_files(folder: Path, exclude: Iterable[Path] = ()) -> list[Path]:
 
 
 def validate_files(paths: Iterable[Path], shapes: Iterable[Path] = (), *,
-                   bundled: bool = False) -> Report:
+                   bundled: bool = False, engine: str = "auto") -> Report:
     """Validate RDF files or folders against shapes files or folders. Raises
     `RdfSyntaxError` or `ValidationInputError` for unusable input.
 
     Without paths: the RDF files of the current folder (`default_files`), or the bundled
     graph when `bundled`. Without shapes: the bundled shapes when `bundled`, else the shapes
     found in the data itself (SHACL allows the shapes graph to be the data graph); finding
-    none is an error, so that a run never passes for want of shapes."""
+    none is an error, so that a run never passes for want of shapes.
+
+    `engine`: ``pyshacl`` (the reference), ``compiled`` (`ctgraph.validation.compiled`,
+    pyshacl when the shapes use anything it does not compile) or ``auto``: compiled for the
+    bundled shapes, which it compiles completely, pyshacl for anyone else's."""
     paths, shapes = list(paths), list(shapes)
     if not paths:
         if bundled:
@@ -541,6 +571,18 @@ def validate_files(paths: Iterable[Path], shapes: Iterable[Path] = (), *,
                 raise ValidationInputError(
                     f"{Path.cwd()}: no RDF files ({', '.join(DEFAULT_SUFFIXES)}) to validate; "
                     "name files or folders, or pass --bundled for ctgraph's own graph")
+    if engine == "compiled" or (engine == "auto" and bundled and not shapes):
+        if shapes:
+            shapes_graph, where = read_shapes(shapes), ", ".join(str(p) for p in shapes)
+            ontology_files: list[Path] = []
+        else:
+            shapes_graph, _ = bundled_shapes()
+            ontology_files, where = rdf_files(ONTOLOGY_DIR), "bundled shapes"
+        with _quiet_rdflib_terms():
+            fast = _validate_compiled(paths, shapes_graph, ontology_files, where,
+                                      project_shapes=bundled)
+        if fast is not None:
+            return fast
     document = read_files(paths)
     data = document.union()
     ontology = None
@@ -602,3 +644,86 @@ def _line_of(lines: list[str], iri: str, prefixes: dict[str, str]) -> int | None
                for c in compact):
             return number
     return None
+
+
+def _expand(paths: list[Path]) -> list[Path]:
+    """Files and folders as `read_files` expands them, with its errors."""
+    files: list[Path] = []
+    for path in paths:
+        if not path.exists():
+            raise RdfSyntaxError(path, "no such file or folder")
+        found = rdf_files(path)
+        if path.is_dir() and not found:
+            raise RdfSyntaxError(path, f"folder holds no RDF files ({', '.join(RDF_SUFFIXES)})")
+        files.extend(found)
+    return files
+
+
+def _validate_compiled(paths: list[Path], shapes: rdflib.Graph, ontology_files: list[Path],
+                       where: str, *, project_shapes: bool) -> Report | None:
+    """The compiled engine (see `ctgraph.validation.compiled`); None when the shapes use
+    something it does not compile. The files are parsed straight into an Oxigraph store
+    (the same safe parser as `read_files`), merged into its default graph."""
+    from ctgraph.validation import compiled as engine
+
+    if not _has_shapes(shapes):
+        raise ValidationInputError(f"{where}: no SHACL shapes to validate against")
+    project_ns = {**PREFIXES, **_declared_prefixes(shapes),
+                  "ctgsh": "https://w3id.org/ctgraph/shapes#"} if project_shapes else {}
+
+    def prefixes_for(node: Node) -> str:
+        declared = {**project_ns, **_query_prefixes(shapes, node)}
+        return "".join(f"PREFIX {p}: <{n}>\n" for p, n in declared.items())
+
+    display = {**PREFIXES, **_declared_prefixes(shapes),
+               "ctgsh": "https://w3id.org/ctgraph/shapes#"}
+    problems = sparql_problems(shapes, project_ns, display)
+    if problems:
+        raise ValidationInputError(f"{where}: shapes cannot be used: {problems[0]}")
+    try:
+        plan = engine.compile_shapes(shapes, prefixes_for)
+    except engine.Unsupported:
+        return None
+    files = _expand(paths)
+    store = ox.Store()
+    subject_files: dict[Node, list[Path]] = {}
+    data_prefixes: dict[str, str] = {}
+    triples = 0
+    for path in [*files, None, *ontology_files]:
+        if path is None:
+            # the data's, before the ontology is mixed in (the merge is the default graph)
+            count = store.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
+            triples = int(next(iter(count))["n"].value)  # type: ignore[call-overload,index]
+            continue
+        quads, declared = parse_file(path)
+        is_data = path in files
+        if is_data:
+            for prefix, namespace in declared.items():
+                data_prefixes.setdefault(prefix, namespace)
+        store.bulk_extend(stored for q in quads for stored in engine.quads(q))
+        if is_data:
+            for subject in {q.subject for q in quads}:
+                seen = subject_files.setdefault(engine.to_rdflib(subject), [])
+                if not seen or seen[-1] != path:
+                    seen.append(path)
+        del quads
+    try:
+        report_graph = engine.run(plan, store, shapes)
+    except (SyntaxError, OSError) as e:  # a SPARQL text Oxigraph reads differently
+        raise ValidationInputError(f"{where}: shapes cannot be used: {_one_line(str(e))}"
+                                   ) from None
+    target_nodes = engine.focus_nodes(plan, store)
+    wanted: set[Node] = {n for nodes in target_nodes.values() for n in nodes}
+    for prop in (SH.focusNode, SH.value, SH.resultPath):
+        wanted.update(report_graph.objects(None, prop))
+    label_graph = rdflib.Graph()
+    for node, found in engine.labels(store, wanted, LABEL_PROPERTIES).items():
+        for rank, literal in found:
+            label_graph.add((node, LABEL_PROPERTIES[rank], literal))
+    prefixes = {**data_prefixes, **display}
+    report = _build_report(report_graph, shapes, lambda n: label(label_graph, n), target_nodes,
+                           triples, prefixes, subject_files)
+    report.files = files
+    report.results = _with_lines(report.results, report.prefixes)
+    report.engine = "compiled"
+    return report
