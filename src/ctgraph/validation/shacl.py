@@ -30,6 +30,9 @@ How pyshacl is run, and why:
   shapes graph (`_standard_shapes`): ``sh:uniqueLang`` counts only for the literal ``true``
   (pyshacl also takes ``"1"^^xsd:boolean``), and ``$shapesGraph`` (which pyshacl refuses) is
   bound to the shapes graph, queried as a named graph beside the data.
+* `validate_files` runs the bundled shapes on the compiled engine (`compiled`: one SPARQL
+  query per constraint on pyoxigraph, the same reports, a million triples in well under a
+  minute instead of five); any other shapes, or anything it cannot compile, run on pyshacl.
 """
 
 from __future__ import annotations
