@@ -48,8 +48,8 @@ def startup() -> float:
 def validate(*paths: str) -> tuple[float, float, int]:
     """Wall seconds, peak RSS (MB) and exit status of one `ctgraph validate` process."""
     t0 = time.perf_counter()
-    proc = subprocess.Popen([sys.executable, "-m", "ctgraph.cli", "validate", *paths,
-                             "--format", "json", "--output", os.devnull],
+    proc = subprocess.Popen([sys.executable, "-m", "ctgraph.cli", "validate", "--bundled",
+                             *paths, "--format", "json", "--output", os.devnull],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
     proc.returncode = os.waitstatus_to_exitcode(status)
