@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from ctgraph.web import static_assets as webassets
 from tests.test_browser_a11y import browser, violations  # noqa: F401 (the fixture)
 
 pytestmark = pytest.mark.browser
@@ -51,5 +52,25 @@ def test_the_quick_query_form_runs(browser: Any, server) -> None:  # noqa: F811
         assert answer.value.status == 200
         assert answer.value.headers["content-type"].startswith("application/sparql-results+json")
         assert answer.value.json()["boolean"] is True
+    finally:
+        page.close()
+
+
+@MEMORY_ONLY
+def test_select_everything_in_the_editor_skips_shapes(browser: Any, server) -> None:  # noqa: F811
+    """The issue's case: the first rows an analyst saw for SELECT * were SHACL shapes."""
+    if webassets.yasgui_dir() is None:
+        pytest.fail(f"YASGUI is not installed: run `{webassets.INSTALL_COMMAND}`")
+    page = browser.new_page()
+    try:
+        page.goto(f"{server.url}/query")
+        page.wait_for_selector(".CodeMirror")
+        page.evaluate("q => document.querySelector('.tabPanel.active .CodeMirror')"
+                      ".CodeMirror.setValue(q)", "SELECT * WHERE { ?s ?p ?o } LIMIT 50")
+        page.locator(".tabPanel.active .yasqe_queryButton").click()
+        rows = page.locator(".tabPanel.active .yasr table tbody tr")
+        rows.first.wait_for(timeout=30_000)
+        table = page.locator(".tabPanel.active .yasr table").inner_text()
+        assert "shacl" not in table.lower() and "/shapes#" not in table and "sh:" not in table
     finally:
         page.close()
