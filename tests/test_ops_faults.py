@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -139,3 +140,36 @@ def test_a_store_served_after_the_writer_finished(small_store, serve_files, tmp_
     r = httpx.post(server.sparql, data={"query": "ASK { GRAPH ?g { ?s ?p \"o\" } }"},
                    headers={"Accept": "application/sparql-results+json"})
     assert r.json()["boolean"] is True
+
+
+def _get_on(sock, path: str = "/healthz") -> bytes:
+    sock.sendall(f"GET {path} HTTP/1.1\r\nHost: t\r\n\r\n".encode())
+    reply = b""
+    while b"\r\n\r\n" not in reply or not reply.endswith(b"}\n"):
+        chunk = sock.recv(65536)
+        if not chunk:
+            break
+        reply += chunk
+    return reply
+
+
+def test_idle_keep_alive_connections_outlast_the_clients_own_expiry(serve_files):
+    """A connection idle for 6 s (past uvicorn's 5 s default, which equals httpx's own expiry
+    and raced it under load in the soak) is still served; --keep-alive 1 closes it."""
+    import socket
+    import threading
+
+    default = serve_files()
+    short = serve_files(keep_alive=1)
+    for server, survives in ((default, True), (short, False)):
+        host, port = server.url.removeprefix("http://").split(":")
+        with socket.create_connection((host, int(port)), timeout=30) as s:
+            assert _get_on(s).startswith(b"HTTP/1.1 200")
+            threading.Event().wait(6)
+            if survives:
+                assert _get_on(s).startswith(b"HTTP/1.1 200")
+            else:
+                with contextlib.suppress(OSError):
+                    s.sendall(b"GET /healthz HTTP/1.1\r\nHost: t\r\n\r\n")
+                with contextlib.suppress(ConnectionResetError):  # closed: EOF or reset
+                    assert s.recv(65536) == b""

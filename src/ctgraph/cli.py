@@ -117,6 +117,8 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
               help="Seconds of query time one client may use per minute (default 0: off).")
 @click.option("--trusted-proxy", multiple=True,
               help="Proxy address or network whose Forwarded/X-Forwarded-For names the client.")
+@click.option("--keep-alive", type=float,
+              help="Seconds an idle keep-alive connection is kept open (default 75).")
 def serve(paths: tuple[Path, ...], **options: object) -> None:
     """Serve the graph (or PATHS) as a SPARQL 1.1 endpoint and linked data."""
     from ctgraph.web.server import run_server

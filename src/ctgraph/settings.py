@@ -89,6 +89,11 @@ class Settings(BaseSettings):
         default_factory=list, description="Proxy addresses or networks whose Forwarded / "
         "X-Forwarded-For header names the client",
     )
+    keep_alive: float = Field(
+        default=75.0, gt=0, description="Seconds an idle keep-alive connection is kept: longer "
+        "than the clients' and proxies' own idle timeouts, so they close first and a request "
+        "never races the server's close",
+    )
 
     @property
     def public_base_url(self) -> str:

@@ -187,6 +187,10 @@ def run_server(settings: Settings) -> int:
     config = uvicorn.Config(
         app, log_level=settings.log_level, log_config=None, access_log=False, lifespan="on",
         timeout_graceful_shutdown=settings.grace_period,
+        # uvicorn's 5 s equals httpx's own idle expiry: a client reusing a connection idle
+        # for just under 5 s, while a busy event loop runs the server's close late, gets a
+        # reset (bench/README.md, "Soak"). Outlast the clients and proxies instead.
+        timeout_keep_alive=settings.keep_alive,
         # Client addresses come from the connection; Forwarded headers are read only from a
         # --trusted-proxy (client_limits), never from whoever sends them.
         proxy_headers=False, server_header=False,
