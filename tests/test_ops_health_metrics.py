@@ -10,7 +10,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from tests.conftest import free_port, oxigraph_binary
-from tests.ops_support import MEDIUM, Background, running_workers, unique
+from tests.ops_support import BOMB, Background, running_workers, unique
 
 
 def _samples(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
@@ -77,7 +77,7 @@ def test_metrics_count_requests_cache_and_queries(ops_server):
 def test_metrics_count_timeouts_restarts_and_queries_in_flight(ops_server):
     url = ops_server.url
     before = _samples(url)
-    bomb = Background("POST", ops_server.sparql, data={"query": unique(MEDIUM, "metrics")})
+    bomb = Background("POST", ops_server.sparql, data={"query": unique(BOMB, "metrics")})
     running_workers(ops_server.process.pid)
     during = _samples(url)
     assert _value(during, "ctgraph_queries_in_flight") == 1

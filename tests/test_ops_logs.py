@@ -7,7 +7,7 @@ import json
 
 import httpx
 
-from tests.ops_support import MEDIUM, log_with, unique
+from tests.ops_support import BOMB, log_with, unique
 
 FIELDS = {"time", "method", "path", "status", "duration_ms", "bytes", "client", "query_hash",
           "cache_hit", "timed_out"}
@@ -28,7 +28,7 @@ def test_json_log_has_one_object_per_request(serve_files):
     first = httpx.get(server.sparql, params={"query": query})
     second = httpx.get(server.sparql, params={"query": query})
     assert first.status_code == second.status_code == 200
-    stopped = httpx.post(server.sparql, data={"query": unique(MEDIUM, "json-log")}, timeout=60)
+    stopped = httpx.post(server.sparql, data={"query": unique(BOMB, "json-log")}, timeout=60)
     assert stopped.status_code == 503
     assert httpx.get(f"{server.url}/nothing-here").status_code == 404
     assert httpx.get(f"{server.url}/healthz").status_code == 200
@@ -49,7 +49,7 @@ def test_json_log_has_one_object_per_request(serve_files):
     assert timed_out[0]["status"] == 503
     assert timed_out[0]["method"] == "POST" and timed_out[0]["path"] == "/sparql"
     assert timed_out[0]["query_hash"] == hashlib.sha256(
-        unique(MEDIUM, "json-log").encode()).hexdigest()[:16]
+        unique(BOMB, "json-log").encode()).hexdigest()[:16]
     missing = [e for e in requests if e["path"] == "/nothing-here"]
     assert missing[0]["status"] == 404
     assert missing[0]["query_hash"] is None and missing[0]["cache_hit"] is None
