@@ -15,11 +15,11 @@ Contract for routers from other modules
 ``router: fastapi.APIRouter``, included by the app. Handlers read
 shared state only from ``request.app.state``:
 
-* ``store``: the `ctgraph.store.GraphStore` (``query()``, ``named_graphs()``,
+* ``store``: the `ctgraph.graph.store.GraphStore` (``query()``, ``named_graphs()``,
   ``quad_count()``, ``version``); read-only, safe to call from threads;
 * ``settings``: the `ctgraph.settings.Settings`;
 * ``loaded_at``: POSIX time the store was loaded (for Last-Modified);
-* ``executor``: runs a `ctgraph.executor.Job` with a time limit (``await executor.run(job,
+* ``executor``: runs a `ctgraph.sparql.execution.Job` with a time limit (``await executor.run(job,
   timeout)``) for user-supplied queries that must be stoppable.
 
 They raise `ctgraph.web.errors.HTTPProblem(status, message)` for user errors.
@@ -69,7 +69,7 @@ def open_store(settings: Settings) -> GraphStore:
     the given files, or the bundled graph."""
     if settings.store and settings.store.startswith(("http://", "https://")):
         try:
-            from ctgraph.commands.load import open_remote_store
+            from ctgraph.graph.remote_store import open_remote_store
         except ImportError:
             raise ValueError("remote stores are not available in this installation") from None
         return open_remote_store(settings.store, union_default_graph=settings.union_default_graph,
