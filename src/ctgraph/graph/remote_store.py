@@ -339,7 +339,8 @@ def _typed_booleans(sparql: str) -> str:
                 and first.group().upper() in _BOOLEAN_FUNCTIONS):
             # a call of a boolean function is the whole expression when its parentheses close
             # right before AS
-            boolean = matches[i - 1].group().endswith(")")
+            boolean = matches[i - 1].group().endswith(
+                "}" if first.group().upper() in ("EXISTS", "NOT") else ")")
         if boolean:
             open_at = matches[j].start() + matches[j].group().rfind("(") + 1
             edits.append((open_at, m.start()))
