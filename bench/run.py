@@ -43,6 +43,8 @@ def named_queries() -> dict[str, str]:
     return {f"named/{name}": q.bind(q.example) for name, q in bundled_catalog().items()}
 
 
+DISK_STORE: Path | None = None
+"""--disk-store: the ctgraph-disk row serves this store instead of loading one."""
 BEFORE_SRC: Path | None = None
 """--before-src: where the ctgraph-before row imports ctgraph from."""
 QUERIES: dict[str, str] = {}
@@ -97,7 +99,10 @@ class Server:
         """Seconds `ctgraph load` took (ctgraph-disk only)."""
 
     def disk_store(self) -> str:
-        """`ctgraph load` the data into a fresh on-disk store; its load time is recorded."""
+        """`ctgraph load` the data into a fresh on-disk store; its load time is recorded
+        (--disk-store: an existing one, loaded and timed beforehand)."""
+        if DISK_STORE is not None:
+            return str(DISK_STORE)
         folder = tempfile.mkdtemp(prefix="ctgraph-bench-store-")
         started = time.perf_counter()
         subprocess.run([sys.executable, "-m", "ctgraph.cli", "load", str(self.data), "--store",
@@ -351,14 +356,17 @@ def main() -> int:
     parser.add_argument("--warmup", type=int, default=1,
                         help="unmeasured passes over the mix before the first phase")
     parser.add_argument("--output", type=Path)
+    parser.add_argument("--disk-store", type=Path,
+                        help="an on-disk store made by `ctgraph load` of --data, for the "
+                        "ctgraph-disk row (time the load yourself; 10M takes minutes)")
     parser.add_argument("--before-src", type=Path,
                         help="src/ folder of an older ctgraph (e.g. from git archive) for the "
                         "ctgraph-before row: the same command on that code, for A/B ratios")
     parser.add_argument("--merge", type=Path, nargs="*", default=[],
                         help="earlier --output files whose rows join this run's table")
     args = parser.parse_args()
-    global BEFORE_SRC
-    BEFORE_SRC = args.before_src
+    global BEFORE_SRC, DISK_STORE
+    BEFORE_SRC, DISK_STORE = args.before_src, args.disk_store
     prepare_mix(args.named_queries)
     results = []
     for name in args.servers:
