@@ -193,7 +193,6 @@ VIRTUOSO_DIFFERS = {
     "sparql optional and filter application/sparql-results+json":
         "Virtuoso compares an xsd:gYearMonth with an xsd:date instead of raising the type "
         "error that makes FILTER drop the solution",
-    "timeline": "the timeline page's answers differ (cause not yet diagnosed)",
     "named query data-quality application/sparql-results+json":
         "rows differ (cause not yet diagnosed)",
     "named query data-quality text/csv": "rows differ (cause not yet diagnosed)",

@@ -264,7 +264,10 @@ class RemoteStore:
                 declared.add(toks[i + 1].text.rstrip(":"))
             elif ":" in tok.text:
                 used.add(tok.text.split(":", 1)[0])
-        lines = [f"BASE <{base_iri}>"] if base_iri else []
+        own_base = any(tok.kind == "word" and tok.text.upper() == "BASE" and i + 1 < len(toks)
+                       and toks[i + 1].kind == "iri" for i, tok in enumerate(toks))
+        # a query with a BASE of its own keeps it alone (Virtuoso refuses a second BASE)
+        lines = [f"BASE <{base_iri}>"] if base_iri and not own_base else []
         lines += [f"PREFIX {name}: <{iri}>" for name, iri in self.prefixes.items()
                   if name in used - declared]
         return " ".join(lines) + "\n" if lines else ""
