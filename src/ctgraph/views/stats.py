@@ -133,11 +133,19 @@ class GraphSize:
 
 _SIZE_GRAPHS = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
 _SIZE_DEFAULT = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
-_SIZE_SHARED = """SELECT (COUNT(*) AS ?n) WHERE {
-  SELECT DISTINCT ?s ?p ?o WHERE { GRAPH <%s> { ?s ?p ?o } ?s ?p ?o } }"""
-"""Triples of one named graph that are also in the default graph (a join over the small
-graph: cheap at any size of data)."""
+_IN_DEFAULT = """ASK { GRAPH <%s> { ?s ?p ?o FILTER(!isBlank(?s) && !isBlank(?o)) } ?s ?p ?o }"""
+"""Whether a named graph is part of the default graph. The union holds all of a graph or none
+of it, so one shared triple answers; triples without blank nodes are asked about because a
+remote store loaded graph by graph (Graph Store Protocol) keeps the union's blank nodes apart
+from the named graphs' own."""
 _SIZES: dict[tuple[int, str], GraphSize] = {}
+
+
+def _shared(store: GraphStore, graph: str, graphs: dict[str, int]) -> int:
+    """Triples of `graph` in the default graph: all of them when it is part of it, else 0."""
+    if not graphs.get(graph):
+        return 0
+    return graphs[graph] if bool(store.query(_IN_DEFAULT % graph)) else 0
 
 
 def graph_size(store: GraphStore) -> GraphSize:
@@ -148,10 +156,8 @@ def graph_size(store: GraphStore) -> GraphSize:
     graphs = {row["g"].value: int(row["n"].value) for row in store.query(_SIZE_GRAPHS)  # type: ignore[union-attr]
               if isinstance(row["g"], ox.NamedNode)}
     default = _int(store.query(_SIZE_DEFAULT))  # type: ignore[arg-type]
-    ontology_shared = _int(store.query(_SIZE_SHARED % GRAPH_ONTOLOGY)) if GRAPH_ONTOLOGY in graphs \
-        else 0  # type: ignore[arg-type]
-    shapes_shared = _int(store.query(_SIZE_SHARED % GRAPH_SHAPES)) if GRAPH_SHAPES in graphs \
-        else 0  # type: ignore[arg-type]
+    ontology_shared = _shared(store, GRAPH_ONTOLOGY, graphs)
+    shapes_shared = _shared(store, GRAPH_SHAPES, graphs)
     size = GraphSize(
         default_graph=default, data=default - ontology_shared - shapes_shared,
         ontology=graphs.get(GRAPH_ONTOLOGY, 0), shapes=graphs.get(GRAPH_SHAPES, 0),
