@@ -65,7 +65,10 @@ def _settled(pid: int, expected: int) -> set[int]:
 
 @pytest.fixture(scope="module")
 def slow_server(serve_files):
-    server = serve_files(timeout=2, query_workers=2, cache_entries=0)
+    # These tests are about the time limit: a memory bound above what a sorted cross product
+    # reaches in 2 s, so the time limit is what stops it (the memory bound has its own tests
+    # in test_streaming.py; at the default 2 GiB it fires first on a fast machine).
+    server = serve_files(timeout=2, query_workers=2, cache_entries=0, query_memory=8192)
     yield server
     server.stop()
 
