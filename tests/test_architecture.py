@@ -72,7 +72,7 @@ def test_rooms_import_only_the_rooms_below_them() -> None:
 
 def test_no_import_cycles() -> None:
     modules = _modules()
-    graph = {name: {t for t in _imports(path, name) if not modules[t].name == "__init__.py"}
+    graph = {name: {t for t in _imports(path, name) if modules[t].name != "__init__.py"}
              for name, path in modules.items()}
     state: dict[str, int] = {}
     stack: list[str] = []

@@ -47,7 +47,8 @@ def test_generated_graph_conforms_to_the_shapes(tmp_path: Path) -> None:
     with path.open("w") as out:
         generate(5000, 3, out)
     run = subprocess.run([sys.executable, "-m", "ctgraph.cli", "validate", str(path),
-                          "--bundled", "--format", "json"], capture_output=True, text=True, timeout=300)
+                          "--bundled", "--format", "json"],
+                         capture_output=True, text=True, timeout=300)
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr
     report = json.loads(run.stdout)
     assert report["conforms"] and report["counts"]["violation"] == 0

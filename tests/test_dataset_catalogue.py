@@ -106,7 +106,8 @@ def test_dcat_catalogue_dataset_and_service(memory_server: RunningServer) -> Non
     assert set(g.objects(catalog, DCAT.dataset)) == {dataset}
     assert (dataset, RDF.type, DCAT.Dataset) in g
     for node in (catalog, dataset):
-        assert g.value(node, DCT["title"]) is not None and g.value(node, DCT["description"]) is not None
+        assert g.value(node, DCT["title"]) is not None
+        assert g.value(node, DCT["description"]) is not None
         assert g.value(node, DCT.license) == CC_BY_4
     assert str(g.value(dataset, DCAT.landingPage)) == memory_server.url + "/"
     assert len(list(g.objects(dataset, DCAT.keyword))) >= 2

@@ -1,4 +1,5 @@
-"""`ctgraph.graph.rdf_reading` reads every RDF syntax into rdflib, keeping named graphs, file by file."""
+"""`ctgraph.graph.rdf_reading` reads every RDF syntax into rdflib, keeping named graphs, file
+by file."""
 
 from __future__ import annotations
 

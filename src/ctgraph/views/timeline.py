@@ -49,9 +49,11 @@ SELECT ?item ?label ?class ?kind ?family ?start ?end ?phase ?ordinal ?phaseLabel
          IF(EXISTS { ?class rdfs:subClassOf* ctg:Meeting }, "meeting", "other"))) AS ?family)
   }
   OPTIONAL { ?item schema:startDate ?start
-             FILTER NOT EXISTS { ?item schema:startDate ?finer_start FILTER(STRLEN(STR(?finer_start)) > STRLEN(STR(?start))) } }
+             FILTER NOT EXISTS { ?item schema:startDate ?finer_start
+                                 FILTER(STRLEN(STR(?finer_start)) > STRLEN(STR(?start))) } }
   OPTIONAL { ?item schema:endDate ?end
-             FILTER NOT EXISTS { ?item schema:endDate ?finer_end FILTER(STRLEN(STR(?finer_end)) > STRLEN(STR(?end))) } }
+             FILTER NOT EXISTS { ?item schema:endDate ?finer_end
+                                 FILTER(STRLEN(STR(?finer_end)) > STRLEN(STR(?end))) } }
   OPTIONAL {
     ?item ctg:partOfPhase ?phase .
     OPTIONAL { ?phase ctg:ordinal ?ordinal }
