@@ -10,14 +10,13 @@ from __future__ import annotations
 import csv
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
 import pytest
 
 from ctgraph.web import static_assets as webassets
-from tests.ui_support import chromium_browser, in_ci, screenshot
+from tests.ui_support import Watched, chromium_browser, in_ci, screenshot, watched_page
 
 # Memory back-end only, to keep the browser tests' run time down: the pages a browser gets are
 # the same HTML, scripts and answers whatever the store (test_backends_same_answers.py compares
@@ -40,20 +39,6 @@ def sparql_count(server, query: str) -> int:
     return int(sparql_select(server, query)[0]["n"]["value"])
 
 
-@dataclass
-class Watched:
-    """A page with everything it logs and requests."""
-
-    page: Any
-    origin: str
-    console_errors: list[str] = field(default_factory=list)
-    requests: list[str] = field(default_factory=list)
-
-    def foreign_requests(self) -> list[str]:
-        return [u for u in self.requests
-                if not (u.startswith(self.origin + "/") or u.startswith(("data:", "blob:")))]
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with chromium_browser() as context:
@@ -62,21 +47,8 @@ def browser() -> Iterator[Any]:
 
 @pytest.fixture
 def watched(browser, server, request) -> Iterator[Watched]:
-    page = browser.new_page()
-    page.set_default_timeout(15_000)
-    w = Watched(page, server.url)
-    page.on("console", lambda m: m.type == "error" and w.console_errors.append(
-        f"{m.text} ({m.location.get('url', '')})"))
-    page.on("pageerror", lambda e: w.console_errors.append(f"uncaught: {e}"))
-    page.on("request", lambda r: w.requests.append(r.url))
-    yield w
-    try:
-        screenshot(page, request.node.name)
-    finally:
-        page.close()
-    assert w.console_errors == [], "console errors"
-    assert w.foreign_requests() == [], "requests to another origin"
-    assert w.requests, "the page made requests"
+    with watched_page(browser, server.url, request.node.name) as w:
+        yield w
 
 
 def test_search_finds_an_organisation_by_acronym(watched: Watched, server) -> None:

@@ -25,7 +25,7 @@ import tarfile
 import time
 import zipfile
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +35,7 @@ import pytest
 from ctgraph.graph.store import load_bundled
 from ctgraph.web import static_assets
 from tests import test_browser_ui as browser_ui
-from tests.ui_support import ThreadServer, chromium_browser, screenshot
+from tests.ui_support import ThreadServer, Watched, chromium_browser, watched_page
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEEL_VENDOR = "ctgraph/web/static/vendor"
@@ -237,20 +237,6 @@ def test_installed_server_answers_every_page_and_asset(wheel_server: WheelServer
     assert httpx.get(f"{url}/openapi.json", timeout=30).json()["info"]["title"] == "ctgraph"
 
 
-@dataclass
-class Watched:
-    """A page with every request it makes and every error it logs."""
-
-    page: Any
-    origin: str
-    requests: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def foreign(self) -> list[str]:
-        return [u for u in self.requests
-                if not (u.startswith(self.origin + "/") or u.startswith(("data:", "blob:")))]
-
-
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Any]:
     with chromium_browser() as context:
@@ -261,20 +247,9 @@ def browser() -> Iterator[Any]:
 def watched(browser: Any, wheel_server: WheelServer, request: pytest.FixtureRequest
             ) -> Iterator[Watched]:
     """A new page recording everything; fails the test on any foreign request or error."""
-    page = browser.new_page()
-    page.set_default_timeout(30_000)
-    w = Watched(page, wheel_server.url)
-    page.on("request", lambda r: w.requests.append(r.url))
-    page.on("console", lambda m: m.type == "error" and w.errors.append(m.text))
-    page.on("pageerror", lambda e: w.errors.append(f"uncaught: {e}"))
-    yield w
-    try:
-        screenshot(page, f"wheel-{request.node.name}")
-    finally:
-        page.close()
-    assert w.requests, "the page made no request"
-    assert w.foreign() == [], "requests to another origin"
-    assert w.errors == [], "console errors"
+    with watched_page(browser, wheel_server.url, f"wheel-{request.node.name}",
+                      timeout_ms=30_000) as w:
+        yield w
 
 
 ORGANISATIONS = "SELECT ?org WHERE { ?org a <https://schema.org/Organization> } ORDER BY ?org"
@@ -347,22 +322,8 @@ def test_browser_suite_passes_on_the_wheel_server(name: str, browser: Any,
                                                   wheel_server: WheelServer) -> None:
     """Every page test of test_browser_ui.py, unchanged, against the installed wheel, with
     the same rules: no console error, no request to another origin."""
-    page = browser.new_page()
-    page.set_default_timeout(15_000)
-    w = browser_ui.Watched(page, wheel_server.url)
-    page.on("console", lambda m: m.type == "error" and w.console_errors.append(
-        f"{m.text} ({m.location.get('url', '')})"))
-    page.on("pageerror", lambda e: w.console_errors.append(f"uncaught: {e}"))
-    page.on("request", lambda r: w.requests.append(r.url))
-    try:
+    with watched_page(browser, wheel_server.url, f"wheel-{name}") as w:
         getattr(browser_ui, name)(w, wheel_server)
-    finally:
-        try:
-            screenshot(page, f"wheel-{name}")
-        finally:
-            page.close()
-    assert w.console_errors == [], "console errors"
-    assert w.foreign_requests() == [], "requests to another origin"
 
 
 # ---------------------------------------------------------------- a checkout without assets

@@ -1,6 +1,7 @@
 """Helpers for the UI tests: an in-process uvicorn server on a free loopback port (for tests
-that must change the process's environment, e.g. hide the YASGUI install), and a headless
-Debian Chromium driven by Playwright.
+that must change the process's environment, e.g. hide the YASGUI install), a headless
+Debian Chromium driven by Playwright, and a watched page that fails its test on a console
+error or a request to another origin (test_browser_ui.py and test_package_wheel.py).
 
 The browser is /usr/bin/chromium, never a downloaded one. Without it the browser tests are
 skipped on a developer machine but FAIL in CI (``CI=true``), so a broken CI image cannot pass
@@ -16,7 +17,9 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -73,6 +76,46 @@ def screenshot(page: object, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)  # type: ignore[attr-defined]
     return path
+
+
+@dataclass
+class Watched:
+    """A page with everything it logs and requests."""
+
+    page: Any
+    origin: str
+    console_errors: list[str] = field(default_factory=list)
+    requests: list[str] = field(default_factory=list)
+
+    def foreign_requests(self) -> list[str]:
+        return [u for u in self.requests
+                if not (u.startswith(self.origin + "/") or u.startswith(("data:", "blob:")))]
+
+
+@contextlib.contextmanager
+def watched_page(browser: Any, origin: str, screenshot_name: str, *,
+                 timeout_ms: float = 15_000) -> Iterator[Watched]:
+    """A new page of `browser` recording its console errors, uncaught exceptions and
+    requests. When the block ends the page is screenshotted and closed; if the block
+    finished without an exception, the test fails on any console error, any request to
+    another origin than `origin`, or no request at all."""
+    page = browser.new_page()
+    page.set_default_timeout(timeout_ms)
+    w = Watched(page, origin)
+    page.on("console", lambda m: m.type == "error" and w.console_errors.append(
+        f"{m.text} ({m.location.get('url', '')})"))
+    page.on("pageerror", lambda e: w.console_errors.append(f"uncaught: {e}"))
+    page.on("request", lambda r: w.requests.append(r.url))
+    try:
+        yield w
+    finally:
+        try:
+            screenshot(page, screenshot_name)
+        finally:
+            page.close()
+    assert w.console_errors == [], "console errors"
+    assert w.foreign_requests() == [], "requests to another origin"
+    assert w.requests, "the page made no request"
 
 
 class ThreadServer:
