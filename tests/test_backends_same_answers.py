@@ -193,12 +193,6 @@ VIRTUOSO_DIFFERS = {
     "sparql optional and filter application/sparql-results+json":
         "Virtuoso compares an xsd:gYearMonth with an xsd:date instead of raising the type "
         "error that makes FILTER drop the solution",
-    "named query data-quality application/sparql-results+json":
-        "rows differ (cause not yet diagnosed)",
-    "named query data-quality text/csv": "rows differ (cause not yet diagnosed)",
-    "named query partners application/sparql-results+json":
-        "BIND(IF(EXISTS {…})) next to FILTER(!BOUND(?kind) || …) evaluates EXISTS wrongly",
-    "named query partners text/csv": "BIND(IF(EXISTS {…})) evaluated wrongly",
 }
 """Answers Virtuoso 7.2.5 gives differently from the embedded store and that no rewriting of
 the request repairs yet (docs/deploy.md lists them): expected to fail, strictly, so
