@@ -1,6 +1,7 @@
 """Helpers for the operations tests (tests/test_ops_*.py): a `ctgraph serve` in its own
 session (so a test can send Ctrl-C's SIGINT to its whole process group, as a terminal does),
-its worker processes, and slow queries that finish.
+its worker processes and their memory (also for test_streaming.py and
+test_server_timeout.py), and slow queries that finish.
 """
 
 from __future__ import annotations
@@ -88,6 +89,20 @@ def descendants(pid: int) -> set[int]:
                     found.add(child)
                     todo.append(child)
     return found
+
+
+def tree_pss(pid: int) -> int:
+    """Proportional set size of `pid` and all its descendants, in bytes (Linux /proc)."""
+    total = 0
+    for member in {pid} | descendants(pid):
+        try:
+            text = Path(f"/proc/{member}/smaps_rollup").read_text()
+        except OSError:
+            continue
+        for line in text.splitlines():
+            if line.startswith("Pss:"):
+                total += int(line.split()[1]) * 1024
+    return total
 
 
 def state(pid: int) -> str | None:

@@ -21,6 +21,7 @@ import pytest
 
 from ctgraph.graph.store import load_paths
 from ctgraph.sparql.execution import Job, QueryTimeout, ThreadExecutor, lane
+from tests.ops_support import tree_pss
 
 BOMB = "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f }"
 """The result bomb of issue 13: every pair of triples, about 40 million solutions."""
@@ -43,42 +44,12 @@ GRAPHS = {
 MIB = 1024 * 1024
 
 
-def _tree(pid: int) -> set[int]:
-    found, todo = {pid}, [pid]
-    while todo:
-        current = todo.pop()
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            try:
-                children = (task / "children").read_text().split()
-            except OSError:
-                continue
-            for child in map(int, children):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
-    return found
-
-
-def _pss(pid: int) -> int:
-    """Proportional set size of `pid` and all its descendants, in bytes."""
-    total = 0
-    for member in _tree(pid):
-        try:
-            text = Path(f"/proc/{member}/smaps_rollup").read_text()
-        except OSError:
-            continue
-        for line in text.splitlines():
-            if line.startswith("Pss:"):
-                total += int(line.split()[1]) * 1024
-    return total
-
-
 class MemoryWatch:
     """Samples the server tree's PSS in a thread until stopped; `.peak` is the highest."""
 
     def __init__(self, pid: int):
         self.pid = pid
-        self.baseline = _pss(pid)
+        self.baseline = tree_pss(pid)
         self.peak = self.baseline
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, daemon=True)
@@ -86,7 +57,7 @@ class MemoryWatch:
 
     def _run(self) -> None:
         while not self._stop.wait(0.1):
-            self.peak = max(self.peak, _pss(self.pid))
+            self.peak = max(self.peak, tree_pss(self.pid))
 
     def stop(self) -> int:
         """Growth of the peak over the baseline, in bytes."""
@@ -291,11 +262,13 @@ def test_thread_lane_query_stops_at_its_time_limit():
 
 def test_a_query_a_worker_answered_quickly_runs_in_a_thread_next_time():
     """FILTER sends a query to the killable workers; once one has answered it quickly, the
-    same text (the store never changes) is known to be cheap and runs in a thread."""
+    same text (the store never changes) is known to be cheap and runs in a thread. The
+    worker read the on-disk copy, the thread reads the in-memory store: with ORDER BY the
+    two answers are the same bytes (without it, SPARQL leaves the order to the engine)."""
     from ctgraph.sparql.execution import ProcessExecutor
 
     store = load_paths([], union_default_graph=True, shapes=True)
-    query = 'SELECT ?s WHERE { ?s a ?t FILTER(isIRI(?t)) } LIMIT 5'
+    query = 'SELECT ?s WHERE { ?s a ?t FILTER(isIRI(?t)) } ORDER BY ?s LIMIT 5'
     job = Job(query, results_format="json")
     assert lane(query) == "process"
 
