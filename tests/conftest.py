@@ -254,6 +254,19 @@ def remote_server(serve_files: Callable[..., RunningServer], oxigraph_endpoint: 
     return serve_files(store=oxigraph_endpoint)
 
 
+@pytest.fixture
+def fresh_virtuoso(tmp_path: Path) -> Iterator[object]:
+    """A Virtuoso of the test's own (tests/virtuoso.py), empty but for its system graphs, for
+    tests that change the store; deleted afterwards."""
+    from tests.virtuoso import start_virtuoso
+
+    server = start_virtuoso(tmp_path / "virtuoso")
+    try:
+        yield server
+    finally:
+        server.remove()
+
+
 @pytest.fixture(scope="session")
 def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     """A real Virtuoso on 127.0.0.1 loaded with the bundled graph by ``ctgraph load`` through

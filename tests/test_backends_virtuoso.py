@@ -21,22 +21,12 @@ from ctgraph.graph.remote_store import DATASET_GRAPH, UNION_GRAPH, RemoteStore
 from ctgraph.graph.store import load_bundled
 from tests.conftest import _stop, free_port, oxigraph_binary
 from tests.helpers import run_ctgraph
-from tests.virtuoso import LOADER, READER, SYSTEM_GRAPH, Virtuoso, start_virtuoso
+from tests.virtuoso import LOADER, READER, SYSTEM_GRAPH, Virtuoso
 
 PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY ?g"
 DEFAULT_SIZE = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
 EVENTS = ("SELECT ?e ?start WHERE { ?e a schema:Event ; schema:startDate ?start } "
           "ORDER BY ?start ?e")
-
-
-@pytest.fixture
-def fresh_virtuoso(tmp_path: Path) -> Iterator[Virtuoso]:
-    """A Virtuoso of this test's own, empty but for its system graphs."""
-    server = start_virtuoso(tmp_path / "virtuoso")
-    try:
-        yield server
-    finally:
-        server.remove()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -82,43 +83,64 @@ def stats(paths: tuple[Path, ...], fmt: str) -> None:
     sys.exit(run_stats(list(paths), fmt=fmt))
 
 
+SERVE_OPTIONS: list[tuple[str, dict[str, object]]] = [
+    # (option, click.option's arguments): the options of `ctgraph serve`, each a Settings field
+    ("--host", {"help": "Interface to bind (default 127.0.0.1)."}),
+    ("--port", {"type": int, "help": "Port (default 8000)."}),
+    ("--base-url", {"help": "Public URL clients use to reach the server."}),
+    ("--timeout", {"type": float, "help": "Query time limit in seconds (default 30)."}),
+    ("--store", {"help": "On-disk store folder, or a remote SPARQL endpoint URL."}),
+    ("--store-auth", {"metavar": "USER:PASSWORD", "help": "Credentials for a remote --store "
+                      "that asks for them (Digest or Basic; env CTGRAPH_STORE_AUTH, preferred)."}),
+    ("--store-refresh", {"type": float, "help": "Seconds a remote store's data version is "
+                         "trusted before it is read again (default 1; 0: at every use)."}),
+    ("--no-union-default-graph", {"is_flag": True, "default": None, "help": "Default graph is "
+                                  "the store's default graph, not the union of named graphs."}),
+    ("--shapes-in-default-graph", {"is_flag": True, "default": None, "help": "Count the SHACL "
+                                   "shapes into the union default graph (files in memory or a "
+                                   "remote store; default: their own graph only)."}),
+    ("--service-allow", {"multiple": True, "help": "SERVICE endpoint a query may call."}),
+    ("--cache-entries", {"type": int, "help": "Result cache size (0 turns it off)."}),
+    ("--query-workers", {"type": int, "help": "Worker processes evaluating queries (0: threads, "
+                         "timeouts cannot stop them)."}),
+    ("--query-memory", {"type": int, "help": "MiB one query may use; more is stopped with 503 "
+                        "(default 2048, 0: no bound)."}),
+    ("--stream-after", {"type": float, "help": "Seconds an answer over 1 MiB is held before "
+                        "streaming (default 2)."}),
+    ("--query-threads/--no-query-threads", {"default": None, "help": "Streaming queries in "
+                                            "threads (default) or every query in a worker "
+                                            "process."}),
+    ("--log-level", {"type": click.Choice(["critical", "error", "warning", "info", "debug"])}),
+    ("--log-format", {"type": click.Choice(["text", "json"]), "help": "Access log as text lines "
+                      "(default) or one JSON object per request."}),
+    ("--no-metrics", {"is_flag": True, "default": None,
+                      "help": "Do not serve Prometheus metrics at /metrics."}),
+    ("--grace-period", {"type": float, "help": "Seconds a stop (SIGTERM, Ctrl-C) lets queries "
+                        "in flight finish (default 10)."}),
+    ("--client-concurrency", {"type": int, "help": "Queries one client may have in flight; "
+                              "more get 429 (default 16, 0: off)."}),
+    ("--client-query-seconds", {"type": float, "help": "Seconds of query time one client may "
+                                "use per minute (default 0: off)."}),
+    ("--trusted-proxy", {"multiple": True, "help": "Proxy address or network whose "
+                         "Forwarded/X-Forwarded-For names the client."}),
+    ("--keep-alive", {"type": float, "help": "Seconds an idle keep-alive connection is kept "
+                      "open (default 75)."}),
+]
+
+
+def _with_options(table: list[tuple[str, dict[str, object]]]
+                  ) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """A decorator adding the click options of `table`, in its order."""
+    def decorate(command: Callable[..., None]) -> Callable[..., None]:
+        for name, arguments in reversed(table):
+            command = click.option(name, **arguments)(command)  # type: ignore[call-overload]
+        return command
+    return decorate
+
+
 @main.command()
 @click.argument("paths", nargs=-1, type=PATHS)
-@click.option("--host", help="Interface to bind (default 127.0.0.1).")
-@click.option("--port", type=int, help="Port (default 8000).")
-@click.option("--base-url", help="Public URL clients use to reach the server.")
-@click.option("--timeout", type=float, help="Query time limit in seconds (default 30).")
-@click.option("--store", help="On-disk store folder, or a remote SPARQL endpoint URL.")
-@click.option("--no-union-default-graph", is_flag=True, default=None,
-              help="Default graph is the store's default graph, not the union of named graphs.")
-@click.option("--shapes-in-default-graph", is_flag=True, default=None,
-              help="Count the SHACL shapes into the union default graph (default: their own "
-              "graph only; files served from memory).")
-@click.option("--service-allow", multiple=True, help="SERVICE endpoint a query may call.")
-@click.option("--cache-entries", type=int, help="Result cache size (0 turns it off).")
-@click.option("--query-workers", type=int,
-              help="Worker processes evaluating queries (0: threads, timeouts cannot stop them).")
-@click.option("--query-memory", type=int,
-              help="MiB one query may use; more is stopped with 503 (default 2048, 0: no bound).")
-@click.option("--stream-after", type=float,
-              help="Seconds an answer over 1 MiB is held before streaming (default 2).")
-@click.option("--query-threads/--no-query-threads", default=None,
-              help="Streaming queries in threads (default) or every query in a worker process.")
-@click.option("--log-level", type=click.Choice(["critical", "error", "warning", "info", "debug"]))
-@click.option("--log-format", type=click.Choice(["text", "json"]),
-              help="Access log as text lines (default) or one JSON object per request.")
-@click.option("--no-metrics", "no_metrics", is_flag=True, default=None,
-              help="Do not serve Prometheus metrics at /metrics.")
-@click.option("--grace-period", type=float,
-              help="Seconds a stop (SIGTERM, Ctrl-C) lets queries in flight finish (default 10).")
-@click.option("--client-concurrency", type=int,
-              help="Queries one client may have in flight; more get 429 (default 16, 0: off).")
-@click.option("--client-query-seconds", type=float,
-              help="Seconds of query time one client may use per minute (default 0: off).")
-@click.option("--trusted-proxy", multiple=True,
-              help="Proxy address or network whose Forwarded/X-Forwarded-For names the client.")
-@click.option("--keep-alive", type=float,
-              help="Seconds an idle keep-alive connection is kept open (default 75).")
+@_with_options(SERVE_OPTIONS)
 def serve(paths: tuple[Path, ...], **options: object) -> None:
     """Serve the graph (or PATHS) as a SPARQL 1.1 endpoint and linked data."""
     from ctgraph.web.server import run_server
@@ -149,7 +171,7 @@ def _settings(overrides: dict[str, object]) -> Settings:
     except ValidationError as e:
         error = e.errors()[0]
         name = str(error["loc"][0]) if error["loc"] else "setting"
-        given = error.get("input")
+        given = "(hidden)" if name == "store_auth" else error.get("input")  # never echoed
         where = (f"--{name.replace('_', '-')}" if name in overrides
                  else f"CTGRAPH_{name.upper()}")
         if name == "port":

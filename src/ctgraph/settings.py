@@ -7,8 +7,20 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+def parse_credentials(text: str | None) -> tuple[str, str] | None:
+    """``USER:PASSWORD`` (``--store-auth``, ``ctgraph load --auth``, ``CTGRAPH_STORE_AUTH``)
+    as a pair, None when empty; ValueError, never echoing the text, when it has no colon or
+    no user."""
+    if not text:
+        return None
+    user, sep, password = text.partition(":")
+    if not sep or not user:
+        raise ValueError("credentials must read USER:PASSWORD")
+    return user, password
 
 
 class Settings(BaseSettings):
@@ -28,6 +40,16 @@ class Settings(BaseSettings):
     )
     store: str | None = Field(
         default=None, description="On-disk store folder or remote SPARQL endpoint URL (https://…/sparql)"
+    )
+    store_auth: SecretStr | None = Field(
+        default=None, description="USER:PASSWORD for a remote store that asks for credentials "
+        "(Digest or Basic, whichever it asks for); CTGRAPH_STORE_AUTH, as for ctgraph load. "
+        "Never logged nor echoed",
+    )
+    store_refresh: float = Field(
+        default=1.0, ge=0, description="Seconds a remote store's data version (the basis of "
+        "ETags and caches) is trusted before it is read again, so replicas follow a "
+        "`ctgraph load` by themselves (0: read again at every use, in the background)",
     )
     union_default_graph: bool = Field(
         default=True, description="Default graph is the union of all named graphs"
@@ -94,6 +116,17 @@ class Settings(BaseSettings):
         "than the clients' and proxies' own idle timeouts, so they close first and a request "
         "never races the server's close",
     )
+
+    @field_validator("store_auth")
+    @classmethod
+    def _credentials(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None:
+            parse_credentials(value.get_secret_value())
+        return value
+
+    def store_credentials(self) -> tuple[str, str] | None:
+        """`store_auth` as (user, password), None without it."""
+        return parse_credentials(self.store_auth.get_secret_value() if self.store_auth else None)
 
     @property
     def public_base_url(self) -> str:

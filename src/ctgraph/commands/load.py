@@ -28,6 +28,7 @@ from ctgraph.graph.remote_store import (
     open_remote_store,
 )
 from ctgraph.graph.store import RdfSyntaxError, load_paths
+from ctgraph.settings import parse_credentials
 
 __all__ = ["open_remote_store", "run_load", "run_remote_load"]
 
@@ -84,16 +85,6 @@ def _graph_progress(index: int, total: int, graph: str, triples: int) -> None:
     sys.stderr.flush()
 
 
-def parse_auth(auth: str | None) -> tuple[str, str] | None:
-    """USER:PASSWORD (from --auth or CTGRAPH_STORE_AUTH) as a pair; ValueError otherwise."""
-    if not auth:
-        return None
-    user, sep, password = auth.partition(":")
-    if not sep or not user:
-        raise ValueError("--auth must read USER:PASSWORD")
-    return user, password
-
-
 def run_remote_load(paths: list[Path], store: str, graph_store: str | None,
                     auth: str | None = None) -> int:
     """Load RDF files/folders (default: the bundled graph with its shapes) into the remote
@@ -112,9 +103,9 @@ def run_remote_load(paths: list[Path], store: str, graph_store: str | None,
     if not graph_store.startswith(("http://", "https://")):
         return fail(f"--graph-store {graph_store}: not an http(s) URL")
     try:
-        credentials = parse_auth(auth)
-    except ValueError as e:
-        return fail(str(e))
+        credentials = parse_credentials(auth)
+    except ValueError:
+        return fail("--auth (or CTGRAPH_STORE_AUTH) must read USER:PASSWORD")
     missing = [p for p in paths if not p.exists()]
     if missing:
         return fail(f"{missing[0]}: no such file or folder")
@@ -127,15 +118,16 @@ def run_remote_load(paths: list[Path], store: str, graph_store: str | None,
         return fail(f"{getattr(e, 'filename', '') or ''}: {e.strerror or e}".lstrip(": "))
     client = GraphStoreClient(graph_store, auth=credentials)
     try:
-        before = RemoteStore(store, timeout=120)
+        # the same credentials for the SPARQL endpoint, sent only if it asks (/sparql-auth)
+        before = RemoteStore(store, timeout=120, auth=credentials)
         previous = before.dataset.named_graphs if before.dataset else ()
         bar_started = True
         graphs = write_dataset(loaded.oxigraph, client, version=loaded.version,
                                previous=previous, progress=_graph_progress)
         sys.stderr.write("\n")
         bar_started = False
-        problem = _check(RemoteStore(store, timeout=120), loaded.oxigraph, graphs,
-                         loaded.version)
+        after = RemoteStore(store, timeout=120, auth=credentials)
+        problem = _check(after, loaded.oxigraph, graphs, loaded.version)
     except (GraphStoreError, StoreUnavailable, RemoteQueryError) as e:
         return fail(str(e))
     finally:

@@ -19,13 +19,13 @@ node per graph in the store (within a graph nothing changes).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 import httpx
 import pyoxigraph as ox
 
-from ctgraph.graph.remote_store import DATASET_GRAPH, DCT, SD, UNION_GRAPH
+from ctgraph.graph.remote_store import DATASET_GRAPH, DCT, SD, UNION_GRAPH, AnyAuth
 from ctgraph.graph.store import in_the_union
 
 _RDF_TYPES = frozenset({"application/n-triples", "text/turtle", "application/rdf+xml",
@@ -38,30 +38,6 @@ Progress = Callable[[int, int, str, int], None]
 
 class GraphStoreError(OSError):
     """A write the Graph Store endpoint refused or could not take; one line, for the user."""
-
-
-class AnyAuth(httpx.Auth):
-    """USER:PASSWORD for whichever scheme the endpoint asks for: Digest (Virtuoso's
-    /sparql-graph-crud-auth) or Basic (Fuseki, GraphDB, a reverse proxy)."""
-
-    def __init__(self, user: str, password: str):
-        self.basic = httpx.BasicAuth(user, password)
-        self.digest = httpx.DigestAuth(user, password)
-        self.scheme: str | None = None
-
-    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
-        if self.scheme == "digest":
-            yield from self.digest.auth_flow(request)
-            return
-        if self.scheme == "basic":
-            yield from self.basic.auth_flow(request)
-            return
-        response = yield request
-        if response.status_code != 401:
-            return
-        challenges = " ".join(response.headers.get_list("www-authenticate")).lower()
-        self.scheme = "digest" if "digest" in challenges else "basic"
-        yield from self.auth_flow(request)
 
 
 @dataclass

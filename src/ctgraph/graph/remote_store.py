@@ -21,28 +21,43 @@ Queries mean what they mean on the embedded store:
 * the store's dialect is normalised: Virtuoso's blank-node labels (``nodeID://b1``), its
   ``typed-literal`` results and its year-month durations stored as a count of months.
 
-Failures: an endpoint that cannot be reached, or that fails, raises `StoreUnavailable` (the
-HTTP layer answers 503 or 502 with its message); connections are pooled, so the next query
-after the store is back reconnects by itself. The time limit is the HTTP client's: a query
-still unanswered at ``timeout`` is abandoned and its connection closed.
+The data version (ETags, answer caches) follows the store: the description is read again
+when it is older than ``refresh`` seconds (one small SELECT, 1.5-2.5 ms against a local
+Virtuoso, in a thread of its own), so replicas pick up a new `ctgraph load` by themselves and
+agree again within about ``refresh`` seconds of it.
+
+Credentials (``auth``) answer whichever scheme the endpoint asks for (`AnyAuth`: Digest, as
+Virtuoso's ``/sparql-auth``, or Basic); an endpoint that asks for none is sent none.
+
+Failures: an endpoint that cannot be reached, or that fails or refuses (401, 403), raises
+`StoreUnavailable` (the HTTP layer answers 503 or 502 with its message); connections are
+pooled, so the next query after the store is back reconnects by itself. The time limit is the
+HTTP client's: a query still unanswered at ``timeout`` is abandoned and its connection closed.
+Messages never name the store's URL or credentials (they reach web clients): the server log
+names the store.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import re
-from collections.abc import Mapping
+import threading
+import time
+from collections.abc import Collection, Generator
 from dataclasses import dataclass
-from typing import Any
-from urllib.parse import urlencode
+from typing import Unpack
+from urllib.parse import unquote, urlencode, urlsplit
 
 import httpx
 import pyoxigraph as ox
 
 from ctgraph.graph.namespaces import BASE
-from ctgraph.graph.store import OUTSIDE_THE_UNION, StoreUnavailable
+from ctgraph.graph.store import OUTSIDE_THE_UNION, QueryOptions, QueryResult, StoreUnavailable
 from ctgraph.sparql.analysis import _TOKEN, analyse, tokens
+
+log = logging.getLogger("ctgraph.graph")
 
 DATASET_GRAPH = f"{BASE}graph/dataset"
 """The graph `ctgraph load --graph-store` writes last: which graphs it loaded, where their
@@ -75,6 +90,39 @@ class RemoteQueryError(RuntimeError):
     """The endpoint refused a query that parses here (its own dialect or limits)."""
 
 
+class AnyAuth(httpx.Auth):
+    """USER:PASSWORD for whichever scheme the endpoint asks for: Digest (Virtuoso's
+    /sparql-auth and /sparql-graph-crud-auth) or Basic (Fuseki, GraphDB, a reverse proxy).
+    Nothing is sent until the endpoint asks (401), then its scheme is kept."""
+
+    def __init__(self, user: str, password: str):
+        self.basic = httpx.BasicAuth(user, password)
+        self.digest = httpx.DigestAuth(user, password)
+        self.scheme: str | None = None
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        if self.scheme == "digest":
+            yield from self.digest.auth_flow(request)
+            return
+        if self.scheme == "basic":
+            yield from self.basic.auth_flow(request)
+            return
+        response = yield request
+        if response.status_code != 401:
+            return
+        challenges = " ".join(response.headers.get_list("www-authenticate")).lower()
+        self.scheme = "digest" if "digest" in challenges else "basic"
+        yield from self.auth_flow(request)
+
+
+def redacted(url: str) -> str:
+    """`url` without the user and password it may carry (for logs and start-up errors)."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url
+    return parts._replace(netloc=parts.netloc.rsplit("@", 1)[1]).geturl()
+
+
 @dataclass(frozen=True)
 class LoadedDataset:
     """What `ctgraph load --graph-store` recorded in `DATASET_GRAPH`."""
@@ -85,28 +133,81 @@ class LoadedDataset:
 
 
 class RemoteStore:
-    """Read-only access to a SPARQL 1.1 Protocol endpoint at `url`."""
+    """Read-only access to a SPARQL 1.1 Protocol endpoint at `url`.
+
+    `auth`: credentials (a pair, answered as `AnyAuth`, or an `httpx.Auth`; without it, those
+    of the URL's ``USER:PASSWORD@``, taken out of it); `refresh`: the seconds the loaded
+    description (dataset, version) is trusted before it is read again (0: at every use);
+    `union_outside`: the loaded graphs the default graph leaves out (the
+    shapes, unless ``serve --shapes-in-default-graph``), as for the embedded store."""
 
     def __init__(self, url: str, *, timeout: float = 60.0, client: httpx.Client | None = None,
-                 auth: httpx.Auth | tuple[str, str] | None = None):
-        self.url = url
+                 auth: httpx.Auth | tuple[str, str] | None = None, refresh: float = 1.0,
+                 union_outside: Collection[str] = OUTSIDE_THE_UNION):
+        parts = urlsplit(url)
+        if auth is None and parts.username is not None:  # https://USER:PASSWORD@host/sparql
+            auth = (unquote(parts.username), unquote(parts.password or ""))
+        self.url = redacted(url)
         self.timeout = timeout
+        self.refresh = refresh
+        self.union_outside = frozenset(union_outside)
+        self._authenticated = auth is not None
+        self._secrets = [auth[1]] if isinstance(auth, tuple) else []
+        if isinstance(auth, tuple):
+            auth = AnyAuth(*auth)
         self.client = client or httpx.Client(
             timeout=httpx.Timeout(timeout, connect=min(10.0, timeout)), auth=auth,
             limits=httpx.Limits(max_connections=POOL_SIZE, max_keepalive_connections=POOL_SIZE))
         self.prefixes: dict[str, str] = {}
         """Prefixes pre-declared for every query (the query's own PREFIX lines win)."""
         self._parser = ox.Store()  # empty: checks a query's syntax without evaluating it
-        self.dataset = self._loaded_dataset()
-        """The project's dataset as `ctgraph load` recorded it, None for a store filled by
-        other means (queried as it is)."""
-        self.version = self.dataset.version if self.dataset else self._fingerprint()
-        self.union_default_graph = (True if self.dataset
+        self._dataset = self._loaded_dataset()
+        self._checked = time.monotonic()
+        self._refreshing = False
+        self._fingerprinted: str | None = None
+        self.union_default_graph = (True if self._dataset
                                     else self._default_graph_holds_the_named_graphs())
         """The default graph holds every named graph's triples (the loaded merge, or the
         endpoint's own configuration, probed once; the service description announces it)."""
 
     # ------------------------------------------------------------------ the dataset
+
+    @property
+    def dataset(self) -> LoadedDataset | None:
+        """The project's dataset as `ctgraph load` recorded it, None for a store filled by
+        other means (queried as it is). Once it is `refresh` seconds old, a use starts
+        reading it again in a thread of its own and goes on with the one it has: the version
+        is asked for on the event loop (ETags), which must never wait for the store."""
+        if time.monotonic() - self._checked >= self.refresh and not self._refreshing:
+            self._refreshing = True  # one read at a time; threads meanwhile keep this one
+            threading.Thread(target=self._reread, name="ctgraph-store-refresh",
+                             daemon=True).start()
+        return self._dataset
+
+    def _reread(self) -> None:
+        try:
+            found = self._loaded_dataset()
+            # a description being replaced (its PUT under way) may read as none for a moment
+            if found is not None or self._dataset is None:
+                self._dataset = found
+            self._checked = time.monotonic()
+        except (StoreUnavailable, RemoteQueryError, ValueError, KeyError) as e:
+            # the store down or refusing: the queries themselves say so (502/503); tried
+            # again at the next use
+            log.debug("the dataset description could not be read again: %s", e)
+        finally:
+            self._refreshing = False
+
+    @property
+    def version(self) -> str:
+        """The loaded data version, else a fingerprint of the store (its size and graph
+        names, taken once: counting a large store is not cheap)."""
+        dataset = self.dataset
+        if dataset is not None:
+            return dataset.version
+        if self._fingerprinted is None:
+            self._fingerprinted = self._fingerprint()
+        return self._fingerprinted
 
     def _loaded_dataset(self) -> LoadedDataset | None:
         rows = self._raw_select(LOADED_DATASET_QUERY)
@@ -134,22 +235,31 @@ class RemoteStore:
                         named_graphs: list[str] | None) -> list[tuple[str, str]]:
         """The protocol's dataset parameters: the request's own, else (for a loaded dataset
         and a query without FROM) the project's."""
-        if self.dataset is not None:
+        dataset = self.dataset
+        if dataset is not None:
             if default_graphs is None and named_graphs is None:
                 if analyse(sparql).has_dataset_clause:
                     return []
-                default_graphs = [self.dataset.default_graph]
-                named_graphs = list(self.dataset.named_graphs)
+                default_graphs = self._default_graphs(dataset)
+                named_graphs = list(dataset.named_graphs)
             if default_graphs is not None and not default_graphs:
                 default_graphs = [NO_GRAPH]
             if named_graphs is not None and not named_graphs:
                 named_graphs = [NO_GRAPH]
             if default_graphs is None:
-                default_graphs = [self.dataset.default_graph]
+                default_graphs = self._default_graphs(dataset)
             if named_graphs is None:
-                named_graphs = list(self.dataset.named_graphs)
+                named_graphs = list(dataset.named_graphs)
         params = [("default-graph-uri", g) for g in default_graphs or []]
         return params + [("named-graph-uri", g) for g in named_graphs or []]
+
+    def _default_graphs(self, dataset: LoadedDataset) -> list[str]:
+        """The graphs whose merge is the default graph: the loaded merge (which leaves out
+        the shapes, as the embedded store's union does) and the left-out graphs the server
+        counts in after all (``--shapes-in-default-graph``)."""
+        counted_in = [g for g in dataset.named_graphs
+                      if g in OUTSIDE_THE_UNION and g not in self.union_outside]
+        return [dataset.default_graph, *counted_in]
 
     # ------------------------------------------------------------------ HTTP
 
@@ -159,22 +269,40 @@ class RemoteStore:
             response = self.client.post(self.url, content=body, headers={
                 "Accept": accept, "Content-Type": "application/x-www-form-urlencoded"})
         except httpx.TimeoutException:
-            raise StoreUnavailable(f"the remote store {self.url} did not answer within "
+            raise StoreUnavailable(f"the remote store did not answer within "
                                    f"{self.timeout:g} s; the request was abandoned") from None
         except httpx.HTTPError as e:
-            raise StoreUnavailable(f"the remote store {self.url} is unreachable "
-                                   f"({type(e).__name__}: {_first_line(str(e))})") from None
-        if response.status_code == 200:
+            raise StoreUnavailable(f"the remote store is unreachable ({type(e).__name__}: "
+                                   f"{self._scrubbed(_first_line(str(e)))})") from None
+        status = response.status_code
+        if status == 200:
             return response
-        detail = _first_line(response.text)
-        if response.status_code in (400, 414):
+        if status == 401:
+            raise StoreUnavailable("the remote store refused the credentials (401 Unauthorized)"
+                                   if self._authenticated else "the remote store asks for "
+                                   "credentials (401 Unauthorized)", status=502)
+        if status == 403:
+            raise StoreUnavailable("the remote store refused to answer (403 Forbidden): the "
+                                   "user may not query it", status=502)
+        detail = self._scrubbed(_first_line(response.text))
+        if status in (400, 414):
             raise RemoteQueryError(f"the remote store refused the query: {detail}")
-        if response.status_code >= 500 and "error" in response.text[:200].lower() and \
+        if status >= 500 and "error" in response.text[:200].lower() and \
                 "sparql" in response.text.lower():
             # Virtuoso answers 500 for queries its compiler cannot run (not a failure of it)
             raise RemoteQueryError(f"the remote store could not evaluate the query: {detail}")
-        raise StoreUnavailable(f"the remote store {self.url} answered "
-                               f"{response.status_code}: {detail}", status=502)
+        raise StoreUnavailable(f"the remote store answered {status}: {detail}", status=502)
+
+    def _scrubbed(self, text: str) -> str:
+        """`text` (a message of the endpoint or of the HTTP client) without the store's URL,
+        host and credentials, which web clients must not learn."""
+        parts = urlsplit(self.url)
+        secrets = [self.url, f"{parts.scheme}://{parts.netloc}", parts.netloc,
+                   parts.netloc.rsplit("@", 1)[-1], parts.hostname or "", parts.password or "",
+                   *self._secrets]
+        for secret in sorted({s for s in secrets if len(s) > 2}, key=len, reverse=True):
+            text = text.replace(secret, "…")
+        return text
 
     def _raw_select(self, sparql: str, params: list[tuple[str, str]] | None = None
                     ) -> list[dict[str, dict[str, str]]]:
@@ -183,22 +311,15 @@ class RemoteStore:
 
     # ------------------------------------------------------------------ GraphStore
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
-        base_iri: str | None = None,
-        **_ignored: Any,
-    ) -> ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples:
+    def query(self, sparql: str, **options: Unpack[QueryOptions]) -> QueryResult:
         """Evaluate a query on the endpoint; `base_iri` resolves its relative IRIs (without
         it, the endpoint resolves them against its own URL)."""
-        if substitutions:
+        if options.get("substitutions"):
             raise NotImplementedError("a remote store binds parameters with VALUES, not "
                                       "substitutions")
-        params = self._dataset_params(sparql, default_graphs, named_graphs)
+        base_iri = options.get("base_iri")
+        params = self._dataset_params(sparql, options.get("default_graphs"),
+                                      options.get("named_graphs"))
         info = analyse(sparql, self.prefixes)
         if not info.services:
             # A SERVICE call would be made by the check itself (an ASK is evaluated at once),
@@ -425,14 +546,17 @@ def _normalised_json(content: bytes) -> bytes:
 
 
 def open_remote_store(url: str, *, union_default_graph: bool = True, timeout: float = 60.0,
-                      auth: tuple[str, str] | None = None) -> RemoteStore:
+                      auth: tuple[str, str] | None = None, refresh: float = 1.0,
+                      union_outside: Collection[str] = OUTSIDE_THE_UNION) -> RemoteStore:
     """The store behind `ctgraph serve --store https://…/sparql`. Whether the endpoint's
     default graph is the union of its graphs is the endpoint's own configuration
     (`RemoteStore.union_default_graph` tells which), or the loaded merge. The project's
     prefixes are pre-declared, as for the embedded stores; `timeout` is the query time limit
-    (a query still unanswered then is abandoned)."""
+    (a query still unanswered then is abandoned); `auth`, `refresh` and `union_outside` are
+    `RemoteStore`'s."""
     from ctgraph.graph.namespaces import PREFIXES
 
-    store = RemoteStore(url, timeout=timeout, auth=auth)
+    store = RemoteStore(url, timeout=timeout, auth=auth, refresh=refresh,
+                        union_outside=union_outside)
     store.prefixes = dict(PREFIXES)
     return store

@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Collection, Iterable, Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 import pyoxigraph as ox
 
@@ -49,21 +49,29 @@ class StoreUnavailable(OSError):
         self.status = status
 
 
+class QueryOptions(TypedDict, total=False):
+    """What `GraphStore.query` takes besides the text, the same for every back-end (each
+    absent or None by default)."""
+
+    default_graphs: list[str] | None
+    """The default graph is the merge of these (the protocol's ``default-graph-uri``)."""
+    named_graphs: list[str] | None
+    """The named graphs ``GRAPH ?g`` ranges over (``named-graph-uri``)."""
+    substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None
+    """Variables bound before evaluation (the embedded store only)."""
+    base_iri: str | None
+    """What the query's relative IRIs resolve against."""
+
+
 class GraphStore(Protocol):
     """Read-only access to a dataset, whatever holds it."""
 
-    version: str
-    """Changes whenever the data changes: the basis of ETags and cache keys."""
+    @property
+    def version(self) -> str:
+        """Changes whenever the data changes: the basis of ETags and cache keys."""
+        ...
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult: ...
+    def query(self, sparql: str, **options: Unpack[QueryOptions]) -> QueryResult: ...
 
     def named_graphs(self) -> list[str]: ...
 
@@ -208,17 +216,11 @@ class EmbeddedStore:
         return cls(store, union_default_graph=union_default_graph, version=digest.hexdigest()[:16],
                    in_memory=location is None, union_outside=union_outside)
 
-    def query(
-        self,
-        sparql: str,
-        *,
-        default_graphs: list[str] | None = None,
-        named_graphs: list[str] | None = None,
-        substitutions: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
+    def query(self, sparql: str, **options: Unpack[QueryOptions]) -> QueryResult:
         """Evaluate a query; `base_iri` resolves its relative IRIs (the protocol uses the
         endpoint URL)."""
+        default_graphs, named_graphs = options.get("default_graphs"), options.get("named_graphs")
+        substitutions, base_iri = options.get("substitutions"), options.get("base_iri")
         kwargs: dict[str, object] = {}
         if base_iri:
             kwargs["base_iri"] = base_iri

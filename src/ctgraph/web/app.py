@@ -72,8 +72,11 @@ def open_store(settings: Settings) -> GraphStore:
             from ctgraph.graph.remote_store import open_remote_store
         except ImportError:
             raise ValueError("remote stores are not available in this installation") from None
-        return open_remote_store(settings.store, union_default_graph=settings.union_default_graph,
-                                 timeout=settings.timeout)
+        return open_remote_store(
+            settings.store, union_default_graph=settings.union_default_graph,
+            timeout=settings.timeout, auth=settings.store_credentials(),
+            refresh=settings.store_refresh,
+            union_outside=() if settings.shapes_in_default_graph else OUTSIDE_THE_UNION)
     if settings.store:
         store = open_disk_store(Path(settings.store),
                                 union_default_graph=settings.union_default_graph)

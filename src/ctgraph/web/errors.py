@@ -65,8 +65,11 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StoreUnavailable)
     async def _store_down(request: Request, exc: StoreUnavailable) -> PlainTextResponse:
-        log.warning("remote store unavailable answering %s %s: %s", request.method,
-                    request.url.path, exc)
+        from ctgraph.graph.remote_store import redacted  # the store's URL: the log only
+
+        store = getattr(request.app.state.settings, "store", None) or "(remote)"
+        log.warning("remote store %s unavailable answering %s %s: %s", redacted(store),
+                    request.method, request.url.path, exc)
         return problem_response(exc.status, f"The graph store is unavailable: {exc}. "
                                 "Try again later.", {"Retry-After": "5"})
 

@@ -121,6 +121,10 @@ def _logging(settings: Settings) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(settings.log_level.upper())
+    # httpx logs each request to a remote store at INFO: one line per query, the store's URL
+    # in each; kept for --log-level debug
+    logging.getLogger("httpx").setLevel(
+        logging.DEBUG if settings.log_level == "debug" else logging.WARNING)
 
 
 def check_store_folder(path: Path) -> str | None:
@@ -229,6 +233,10 @@ def _open(settings: Settings, open_store: Any) -> Any:
     try:
         return open_store(settings)
     except (OSError, SyntaxError, ValueError) as e:
+        if settings.store and settings.store.startswith(("http://", "https://")):
+            from ctgraph.graph.remote_store import redacted
+
+            raise _Unusable(f"cannot open the store {redacted(settings.store)}: {e}") from None
         raise _Unusable(f"cannot load the data: {_describe(e)}") from None
     except RuntimeError as e:  # RocksDB: "Corruption: …"
         where = f"{settings.store}: " if settings.store else ""
