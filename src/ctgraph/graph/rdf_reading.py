@@ -212,8 +212,9 @@ class _Converter:
 
 
 @contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """rdflib logs a warning for each ill-typed literal; SHACL reports those properly."""
+def quiet_rdflib_terms() -> Iterator[None]:
+    """rdflib logs a warning for each ill-typed literal it is handed; SHACL reports those
+    properly."""
     logger = logging.getLogger("rdflib.term")
     level = logger.level
     logger.setLevel(logging.ERROR)
@@ -265,9 +266,9 @@ def _parse(text: str, fmt: ox.RdfFormat, path: Path) -> tuple[list[ox.Quad], dic
     return quads, dict(parser.prefixes)
 
 
-def read_files(paths: Iterable[Path]) -> RdfDocument:
-    """Read files and folders (folders recursively, by RDF suffix) into one rdflib Dataset;
-    triples files go to the default graph, quads keep their graphs."""
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """The RDF files of files and folders (folders recursively, by RDF suffix); a missing
+    path, or a folder without RDF files, is an `RdfSyntaxError`."""
     files: list[Path] = []
     for path in paths:
         if not path.exists():
@@ -276,9 +277,16 @@ def read_files(paths: Iterable[Path]) -> RdfDocument:
         if path.is_dir() and not found:
             raise RdfSyntaxError(path, f"folder holds no RDF files ({', '.join(RDF_SUFFIXES)})")
         files.extend(found)
+    return files
+
+
+def read_files(paths: Iterable[Path]) -> RdfDocument:
+    """Read files and folders (as `expand_paths` finds them) into one rdflib Dataset;
+    triples files go to the default graph, quads keep their graphs."""
+    files = expand_paths(paths)
     dataset = rdflib.Dataset()
     document = RdfDocument(dataset, files)
-    with _quiet_rdflib():
+    with quiet_rdflib_terms():
         for path in files:
             quads, prefixes = parse_file(path)
             convert = _Converter(path)

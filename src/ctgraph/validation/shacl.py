@@ -60,13 +60,18 @@ from rdflib.term import BNode, Literal, Node, URIRef
 
 from ctgraph.graph.bundle import (
     ONTOLOGY_DIR,
-    RDF_SUFFIXES,
     bundled_data_files,
     bundled_shape_files,
     rdf_files,
 )
 from ctgraph.graph.namespaces import PREFIXES
-from ctgraph.graph.rdf_reading import RdfSyntaxError, parse_file, read_files
+from ctgraph.graph.rdf_reading import (
+    RdfSyntaxError,
+    expand_paths,
+    parse_file,
+    quiet_rdflib_terms,
+    read_files,
+)
 from ctgraph.validation.report import (
     LABEL_PROPERTIES,
     OWL,
@@ -367,18 +372,6 @@ def _read_bundled(stamp: object, files: tuple[tuple[Path, ...], tuple[Path, ...]
 
 
 @contextlib.contextmanager
-def _quiet_rdflib_terms() -> Iterator[None]:
-    """rdflib logs a traceback for each ill-typed literal it is handed; SHACL reports them."""
-    logger = logging.getLogger("rdflib.term")
-    level = logger.level
-    logger.setLevel(logging.CRITICAL)
-    try:
-        yield
-    finally:
-        logger.setLevel(level)
-
-
-@contextlib.contextmanager
 def _quiet_pyshacl() -> Iterator[None]:
     """pyshacl logs the errors it then raises to stderr, and prints some to stdout; the report
     and the one-line error are the only output a user should see."""
@@ -581,7 +574,7 @@ def validate_files(paths: Iterable[Path], shapes: Iterable[Path] = (), *,
         else:
             shapes_graph, _ = bundled_shapes()
             ontology_files, where = rdf_files(ONTOLOGY_DIR), "bundled shapes"
-        with _quiet_rdflib_terms():
+        with quiet_rdflib_terms():
             fast = _validate_compiled(paths, shapes_graph, ontology_files, where,
                                       project_shapes=bundled)
         if fast is not None:
@@ -649,19 +642,6 @@ def _line_of(lines: list[str], iri: str, prefixes: dict[str, str]) -> int | None
     return None
 
 
-def _expand(paths: list[Path]) -> list[Path]:
-    """Files and folders as `read_files` expands them, with its errors."""
-    files: list[Path] = []
-    for path in paths:
-        if not path.exists():
-            raise RdfSyntaxError(path, "no such file or folder")
-        found = rdf_files(path)
-        if path.is_dir() and not found:
-            raise RdfSyntaxError(path, f"folder holds no RDF files ({', '.join(RDF_SUFFIXES)})")
-        files.extend(found)
-    return files
-
-
 def _validate_compiled(paths: list[Path], shapes: rdflib.Graph, ontology_files: list[Path],
                        where: str, *, project_shapes: bool) -> Report | None:
     """The compiled engine (see `ctgraph.validation.compiled`); None when the shapes use
@@ -687,7 +667,7 @@ def _validate_compiled(paths: list[Path], shapes: rdflib.Graph, ontology_files: 
         plan = engine.compile_shapes(shapes, prefixes_for)
     except engine.Unsupported:
         return None
-    files = _expand(paths)
+    files = expand_paths(paths)
     store = ox.Store()
     subject_files: dict[Node, list[Path]] = {}
     data_prefixes: dict[str, str] = {}
