@@ -189,14 +189,10 @@ def reference(memory_server, client) -> Callable[..., tuple[Any, ...]]:
     return answer
 
 
-VIRTUOSO_DIFFERS = {
-    "sparql optional and filter application/sparql-results+json":
-        "Virtuoso compares an xsd:gYearMonth with an xsd:date instead of raising the type "
-        "error that makes FILTER drop the solution",
-}
+VIRTUOSO_DIFFERS: dict[str, str] = {}
 """Answers Virtuoso 7.2.5 gives differently from the embedded store and that no rewriting of
 the request repairs yet (docs/deploy.md lists them): expected to fail, strictly, so
-a fix shows up as an unexpected pass."""
+a fix shows up as an unexpected pass. None at present: every case here is answered alike."""
 
 
 @pytest.fixture(params=["disk", "remote", "virtuoso"])

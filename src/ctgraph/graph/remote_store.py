@@ -54,6 +54,7 @@ import httpx
 import pyoxigraph as ox
 
 from ctgraph.graph.namespaces import BASE
+from ctgraph.graph.remote_dialect import guard_temporal_comparisons
 from ctgraph.graph.store import OUTSIDE_THE_UNION, QueryOptions, QueryResult, StoreUnavailable
 from ctgraph.sparql.analysis import _TOKEN, analyse, tokens
 
@@ -326,7 +327,8 @@ class RemoteStore:
             # so such a query's syntax is left to the endpoint.
             self._parser.query(sparql, prefixes=self.prefixes or None,
                                base_iri=base_iri or self.url)
-        sparql = self._prologue(sparql, base_iri) + _typed_booleans(sparql)
+        sparql = guard_temporal_comparisons(
+            self._prologue(sparql, base_iri) + _typed_booleans(sparql), self.prefixes)
         if info.form == "DESCRIBE":
             return self._describe(sparql, params)
         if info.form == "CONSTRUCT":
