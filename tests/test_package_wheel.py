@@ -14,6 +14,7 @@ mark; all run in the default suite.
 
 from __future__ import annotations
 
+import email.parser
 import importlib.util
 import inspect
 import json
@@ -35,7 +36,7 @@ import pytest
 from ctgraph.graph.store import load_bundled
 from ctgraph.web import static_assets
 from tests import test_browser_ui as browser_ui
-from tests.ui_support import ThreadServer, Watched, chromium_browser, watched_page
+from tests.ui_support import ThreadServer, Watched, chromium_browser, in_ci, watched_page
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEEL_VENDOR = "ctgraph/web/static/vendor"
@@ -193,6 +194,53 @@ def test_build_hook_vendors_what_the_server_serves() -> None:
         package, folder, files = hook.BUNDLES[name]
         assert Path("node_modules", package, folder) == bundle.npm_folder
         assert set(bundle.files) <= set(files), name
+
+
+LICENCES = ROOT / "licenses"
+LICENCE_NAME = re.compile(r"LICEN[CS]E|NOTICE|COPYING", re.I)
+
+
+def test_licence_copies_are_the_locked_packages_texts() -> None:
+    """licenses/<bundle>/ (pyproject's license-files) holds the licence and notice files at
+    the root of the bundle's npm package and those the build hook vendors beside the bundled
+    files, byte for byte as the locked version ships them; a package upgrade that changes
+    one fails here until the copy is refreshed."""
+    hook = _hatch_build()
+    if hook.asset_files(ROOT) is None:
+        message = ("web-assets/node_modules lacks the locked packages: run "
+                   f"`{static_assets.INSTALL_COMMAND}`")
+        if in_ci():
+            pytest.fail(message)
+        pytest.skip(message)
+    copies = {str(p.relative_to(LICENCES)) for p in LICENCES.glob("*/*")}
+    expected: dict[str, Path] = {}
+    for bundle, (package, folder, files) in hook.BUNDLES.items():
+        base = ROOT / hook.NODE_MODULES / package
+        sources = [p for p in base.iterdir() if p.is_file() and LICENCE_NAME.match(p.name)]
+        sources += [base / folder / n for n in files if LICENCE_NAME.search(n)]
+        for source in sources:
+            expected[f"{bundle}/{source.name}"] = source
+    assert copies == set(expected), "licenses/ differs from the packages' licence files"
+    for name, source in expected.items():
+        assert (LICENCES / name).read_bytes() == source.read_bytes(), name
+
+
+def test_wheel_metadata_names_every_licence_it_carries(built: Built) -> None:
+    """The wheel's License-Expression names the licence of each vendored package (from its
+    package.json), and each licenses/ text is a License-File inside .dist-info/licenses."""
+    with zipfile.ZipFile(built.wheel) as wheel:
+        metadata_name = next(n for n in wheel.namelist() if n.endswith(".dist-info/METADATA"))
+        dist_info = metadata_name.rsplit("/", 1)[0]
+        metadata = email.parser.HeaderParser().parsestr(wheel.read(metadata_name).decode())
+        named = set(metadata["License-Expression"].split(" AND "))
+        for bundle in static_assets.BUNDLES:
+            declared = json.loads(wheel.read(f"{WHEEL_VENDOR}/{bundle}/package.json"))
+            assert declared["license"] in named, (bundle, declared["license"])
+        assert {"CC-BY-4.0", "MIT"} <= named
+        files = sorted(metadata.get_all("License-File") or [])
+        assert files == sorted(str(p.relative_to(ROOT)) for p in LICENCES.glob("*/*"))
+        for name in files:
+            assert wheel.read(f"{dist_info}/licenses/{name}") == (ROOT / name).read_bytes()
 
 
 def test_served_rewrites_still_match_their_bundle(installed: Installed) -> None:
