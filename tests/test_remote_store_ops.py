@@ -109,6 +109,19 @@ def test_serve_authenticates_to_a_store_that_asks(fresh_virtuoso: Virtuoso, serv
     assert values(answer(served.url, EVENTS)) == expected
     served.stop()
 
+    # `ctgraph query --store URL` too: the same rows as the bundled graph's in memory
+    count = "SELECT (COUNT(*) AS ?n) WHERE { ?e a schema:Event }"
+    here = run_ctgraph("query", "--format", "csv", count)
+    there = run_ctgraph("query", "--format", "csv", "--store", store, "--store-auth",
+                        f"{READER[0]}:{READER[1]}", count)
+    assert here.returncode == there.returncode == 0, there.stderr
+    assert there.stdout == here.stdout
+    refused = run_ctgraph("query", "--store", store, "--store-auth", f"{READER[0]}:wrong-secret",
+                          count)
+    assert refused.returncode == 2, refused.stderr
+    assert refused.stderr.strip() == (f"ctgraph query: {store}: the remote store refused the "
+                                      "credentials (401 Unauthorized)")
+
     for env, args, says in [
         ({}, [], "the remote store asks for credentials (401 Unauthorized)"),
         ({}, ["--store-auth", f"{READER[0]}:wrong-secret"],

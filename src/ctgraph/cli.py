@@ -62,15 +62,18 @@ def validate(
               type=click.Choice(["table", "json", "csv", "tsv", "turtle"]))
 @click.option("--data", "data", multiple=True, type=PATHS,
               help="Query these RDF files or folders instead of the bundled graph.")
+@click.option("--store", help="Query this on-disk store folder or remote SPARQL endpoint URL.")
+@click.option("--store-auth", envvar="CTGRAPH_STORE_AUTH", metavar="USER:PASSWORD",
+              help="Credentials for a remote --store (Digest or Basic; env CTGRAPH_STORE_AUTH).")
 def query(
     query: str | None, list_queries: bool, params: tuple[str, ...], fmt: str,
-    data: tuple[Path, ...],
+    data: tuple[Path, ...], store: str | None, store_auth: str | None,
 ) -> None:
     """Run SPARQL text, a .rq file, or a named query (see --list) on the graph."""
     from ctgraph.commands.query import run_query_command
 
     sys.exit(run_query_command(query, list_queries=list_queries, params=list(params), fmt=fmt,
-                               data=list(data)))
+                               data=list(data), store=store, store_auth=store_auth))
 
 
 @main.command()

@@ -23,7 +23,16 @@ from ctgraph.catalog.named_queries import (
     parse_query_file,
 )
 from ctgraph.graph.namespaces import PREFIXES
-from ctgraph.graph.store import EmbeddedStore, RdfSyntaxError, load_paths
+from ctgraph.graph.remote_store import redacted
+from ctgraph.graph.store import (
+    EmbeddedStore,
+    GraphStore,
+    RdfSyntaxError,
+    StoreUnavailable,
+    load_paths,
+    open_disk_store,
+)
+from ctgraph.settings import parse_credentials
 from ctgraph.sparql.analysis import (
     analyse,
     error_position,
@@ -40,9 +49,12 @@ class UsageError(Exception):
 
 
 def run_query_command(
-    query: str | None, *, list_queries: bool, params: list[str], fmt: str, data: list[Path]
+    query: str | None, *, list_queries: bool, params: list[str], fmt: str, data: list[Path],
+    store: str | None = None, store_auth: str | None = None,
 ) -> int:
-    """Run the `ctgraph query` command; returns the exit status."""
+    """Run the `ctgraph query` command; returns the exit status. `store`: an on-disk store
+    folder or a remote SPARQL endpoint URL (with `store_auth`, USER:PASSWORD, if it asks for
+    credentials) instead of `data` or the bundled graph."""
     try:
         if list_queries:
             _write(_catalogue(fmt))
@@ -51,13 +63,15 @@ def run_query_command(
             raise UsageError(
                 "Give SPARQL text, a .rq file or a named query (see `ctgraph query --list`)"
             )
+        if store and data:
+            raise UsageError("--data and --store name two graphs: give one")
         text, origin = _resolve(query, _parse_params(params))
         info = analyse(text, PREFIXES)
         if info.is_update:
             raise UsageError(f"{origin}: SPARQL updates are not allowed; the graph is read-only")
-        store = _load(data)
+        graph = _open(store, store_auth) if store else _load(data)
         try:
-            result = store.query(text)
+            result = graph.query(text)
             body = render(result, fmt)
         except SyntaxError as e:
             raise UsageError(_syntax_message(str(e), text, origin)) from None
@@ -68,11 +82,32 @@ def run_query_command(
     except FileNotFoundError as e:
         _error(f"{e.filename}: no such file or folder")
         return 2
+    except StoreUnavailable as e:  # unreachable, refusing the credentials, failing
+        _error(f"{redacted(store or '')}: {e}")
+        return 2
     except (OSError, RuntimeError, ValueError) as e:
         _error(f"query evaluation failed: {e}")
         return 1
     _write(body)
     return 0
+
+
+def _open(store: str, auth: str | None) -> GraphStore:
+    """The on-disk store folder or remote endpoint `--store` names."""
+    if not store.startswith(("http://", "https://")):
+        if auth:
+            raise UsageError("--store-auth goes with a remote --store URL")
+        opened = open_disk_store(Path(store))
+        opened.prefixes = dict(PREFIXES)
+        return opened
+    try:
+        credentials = parse_credentials(auth)
+    except ValueError:
+        raise UsageError("--store-auth (or CTGRAPH_STORE_AUTH) must read USER:PASSWORD"
+                         ) from None
+    from ctgraph.graph.remote_store import open_remote_store
+
+    return open_remote_store(store, auth=credentials, refresh=float("inf"))
 
 
 def _load(data: list[Path]) -> EmbeddedStore:
