@@ -15,46 +15,20 @@ from pathlib import Path
 import pytest
 
 from ctgraph.graph.rdf_reading import RdfSyntaxError, read_files
-from tests.helpers import run_ctgraph
+from tests.helpers import Listener, run_ctgraph
 
 SECRET = "TOP-SECRET-7f3a9c"
 SHAPES = Path(__file__).parent / "fixtures" / "validate" / "shapes.ttl"
 
 
-class Listener:
-    """A TCP listener on 127.0.0.1 that counts the connections it receives."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    def _serve(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except (TimeoutError, OSError):
-                continue
-            self.connections += 1
-            with conn:
-                conn.sendall(b'HTTP/1.0 200 OK\r\nContent-Type: application/ld+json\r\n\r\n'
-                             b'{"@context": {"name": "http://schema.org/name"}}')
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join(timeout=5)
-        self.sock.close()
+CONTEXT_REPLY = (b'HTTP/1.0 200 OK\r\nContent-Type: application/ld+json\r\n\r\n'
+                 b'{"@context": {"name": "http://schema.org/name"}}')
+"""What the listener answers: a JSON-LD context, were anything ever to fetch one."""
 
 
 @pytest.fixture
 def listener() -> Iterator[Listener]:
-    server = Listener()
+    server = Listener(CONTEXT_REPLY)
     try:
         yield server
     finally:

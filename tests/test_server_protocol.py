@@ -10,8 +10,6 @@ import csv
 import gzip
 import io
 import json
-import socket
-import threading
 import uuid
 from collections import Counter
 
@@ -23,6 +21,7 @@ from rdflib.compare import isomorphic
 
 from ctgraph.graph.namespaces import GRAPH_REFERENCE, PREFIXES
 from ctgraph.graph.store import load_paths
+from tests.helpers import Listener
 
 LABELS = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?s ?label WHERE { ?s rdfs:label ?label } ORDER BY ?s ?label"""
@@ -334,37 +333,8 @@ def test_no_traceback_on_garbage(server):
 
 # --- SERVICE -------------------------------------------------------------------------------
 
-class _Listener:
-    """A TCP listener on 127.0.0.1 that records whether anything ever connects."""
-
-    def __init__(self) -> None:
-        self.sock = socket.socket()
-        self.sock.bind(("127.0.0.1", 0))
-        self.sock.listen(8)
-        self.sock.settimeout(0.2)
-        self.port = self.sock.getsockname()[1]
-        self.connections = 0
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while not self._stop.is_set():
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                continue
-            self.connections += 1
-            conn.close()
-
-    def close(self) -> None:
-        self._stop.set()
-        self._thread.join()
-        self.sock.close()
-
-
 def test_service_calls_reach_nobody(server):
-    listener = _Listener()
+    listener = Listener()
     try:
         endpoint = f"http://127.0.0.1:{listener.port}/sparql"
         queries = [
@@ -388,7 +358,7 @@ def test_service_calls_reach_nobody(server):
         harmless = 'SELECT * WHERE { ?s ?p "SERVICE <http://x/>" } LIMIT 1'
         assert httpx.get(server.sparql, params={"query": harmless}).status_code == 200
     finally:
-        listener.close()
+        listener.stop()
     assert listener.connections == 0
 
 
