@@ -185,6 +185,29 @@ def _stop(process: subprocess.Popen[bytes]) -> None:
             process.wait(timeout=10)
 
 
+def start_oxigraph(log_path: Path, *options: str) -> tuple[subprocess.Popen[bytes], str]:
+    """``oxigraph serve OPTIONS`` on a free loopback port, its output in `log_path`: the
+    process and its base URL once it answers a query. One that does not within 30 s is
+    stopped, and a RuntimeError carries its log."""
+    port = free_port()
+    with log_path.open("wb") as log_file:
+        process = subprocess.Popen(
+            [oxigraph_binary(), "serve", *options, "--bind", f"127.0.0.1:{port}"],
+            stdout=log_file, stderr=subprocess.STDOUT)
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 30
+    while True:
+        try:
+            httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
+            return process, base
+        except httpx.HTTPError:
+            if time.monotonic() > deadline or process.poll() is not None:
+                _stop(process)
+                raise RuntimeError("oxigraph serve did not start:\n"
+                                   + log_path.read_text(errors="replace")) from None
+            time.sleep(0.05)
+
+
 @pytest.fixture(scope="session")
 def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A real `oxigraph serve` on 127.0.0.1 holding exactly the quads the memory server holds:
@@ -193,24 +216,8 @@ def oxigraph_endpoint(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
     whatever happened."""
     from ctgraph.graph.store import load_bundled, materialise_union
 
-    binary = oxigraph_binary()
-    log_path = tmp_path_factory.mktemp("oxigraph") / "serve.log"
-    port = free_port()
-    with log_path.open("wb") as log_file:
-        process = subprocess.Popen([binary, "serve", "--bind", f"127.0.0.1:{port}"],
-                                   stdout=log_file, stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_oxigraph(tmp_path_factory.mktemp("oxigraph") / "serve.log")
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.HTTPError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("oxigraph serve did not start:\n"
-                                       + log_path.read_text(errors="replace")) from None
-                time.sleep(0.05)
         store = load_bundled(shapes=True).oxigraph
         materialise_union(store)  # a no-op when the store already holds the union
         r = httpx.post(base + "/store", content=ox.serialize(store, format=ox.RdfFormat.N_QUADS),

@@ -9,7 +9,6 @@ with hard-coded ones.
 from __future__ import annotations
 
 import subprocess
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -19,7 +18,7 @@ import pytest
 
 from ctgraph.graph.remote_store import DATASET_GRAPH, UNION_GRAPH, RemoteStore
 from ctgraph.graph.store import load_bundled
-from tests.conftest import _stop, free_port, oxigraph_binary
+from tests.conftest import _stop, free_port, start_oxigraph
 from tests.helpers import run_ctgraph
 from tests.virtuoso import LOADER, READER, SYSTEM_GRAPH, Virtuoso
 
@@ -32,25 +31,11 @@ EVENTS = ("SELECT ?e ?start WHERE { ?e a schema:Event ; schema:startDate ?start 
 @pytest.fixture
 def oxigraph_server(tmp_path: Path) -> Iterator[str]:
     """An empty ``oxigraph serve`` of this test's own; its base URL."""
-    port = free_port()
-    log = (tmp_path / "oxigraph.log").open("wb")
-    process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(tmp_path / "ox"),
-                                "--bind", f"127.0.0.1:{port}"], stdout=log,
-                               stderr=subprocess.STDOUT)
-    base = f"http://127.0.0.1:{port}"
+    process, base = start_oxigraph(tmp_path / "oxigraph.log", "--location", str(tmp_path / "ox"))
     try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                httpx.get(base + "/query", params={"query": "ASK {}"}, timeout=1)
-                break
-            except httpx.HTTPError:
-                assert time.monotonic() < deadline and process.poll() is None, "no oxigraph"
-                time.sleep(0.05)
         yield base
     finally:
         _stop(process)
-        log.close()
 
 
 def assert_one_error_line(stderr: str) -> None:
