@@ -187,11 +187,22 @@ class Server:
                 if r.status_code == 200:
                     elapsed = time.perf_counter() - started
                     self.watch_memory()
+                    if self.name.startswith("ctgraph"):
+                        self.workers_ready_s = self.wait_for_workers(started)
                     return elapsed
             except httpx.HTTPError:
                 pass
             time.sleep(0.05)
         raise RuntimeError(f"{self.name} did not start")
+
+    def wait_for_workers(self, started: float) -> float:
+        """Seconds from start until ctgraph's query workers run (their on-disk copy of an
+        in-memory store is written after the server answers; /healthz says when)."""
+        while True:
+            health = httpx.get(f"http://127.0.0.1:{self.port}/healthz", timeout=30).json()
+            if health.get("workers_ready", True):
+                return round(time.perf_counter() - started, 2)
+            time.sleep(0.1)
 
     def watch_memory(self) -> None:
         """Sample the server's memory from a separate process, so that reading /proc (several
@@ -380,6 +391,7 @@ def main() -> int:
             for c in args.concurrency:
                 row = asyncio.run(load(server, c, args.seconds, args.max_requests))
                 row.update(server=name, concurrency=c, startup_s=round(startup, 2),
+                           workers_ready_s=getattr(server, "workers_ready_s", None),
                            peak_rss_mb=round(server.peak_rss / 2**20, 1),
                            peak_pss_mb=round(server.peak_pss / 2**20, 1),
                            queries=len(QUERIES), disk_load_s=server.load_s)

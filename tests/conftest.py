@@ -132,7 +132,8 @@ def start_server(*paths: Path | str, startup_timeout: float = 60.0, **options: o
     deadline = time.monotonic() + startup_timeout
     while True:
         try:
-            if httpx.get(f"{url}/context.jsonld", timeout=5).status_code == 200:
+            if httpx.get(f"{url}/context.jsonld", timeout=5).status_code == 200 and (
+                    _workers_ready(url)):
                 return server
         except httpx.TransportError:
             pass
@@ -140,6 +141,13 @@ def start_server(*paths: Path | str, startup_timeout: float = 60.0, **options: o
             server.stop()
             raise RuntimeError("ctgraph serve never became ready:\n" + server.log())
         time.sleep(0.05)
+
+
+def _workers_ready(url: str) -> bool:
+    """False only while /healthz says the query workers are still starting (their on-disk
+    store is written after the server answers): tests that look at workers need them."""
+    response = httpx.get(f"{url}/healthz", timeout=5)
+    return response.status_code != 200 or response.json().get("workers_ready", True)
 
 
 @pytest.fixture(scope="session")

@@ -33,7 +33,8 @@ def unique(query: str, tag: object) -> str:
 
 
 def launch(*paths: str, **options: object) -> RunningServer:
-    """`ctgraph serve --port 0` as the leader of a new session; ready when it answers."""
+    """`ctgraph serve --port 0` as the leader of a new session; ready when it answers and its
+    query workers run."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("CTGRAPH_")}
     env["PYTHONUNBUFFERED"] = "1"
     fd, name = tempfile.mkstemp(prefix="ctgraph-ops-", suffix=".log")
@@ -51,7 +52,9 @@ def launch(*paths: str, **options: object) -> RunningServer:
     server = RunningServer(url, process, Path(name), stdout=line)
     for _ in range(1200):
         try:
-            if httpx.get(f"{url}/healthz", timeout=5).status_code == 200:
+            health = httpx.get(f"{url}/healthz", timeout=5)
+            # ready: answering, and its query workers run (their store is written first)
+            if health.status_code == 200 and health.json().get("workers_ready", True):
                 return server
         except httpx.TransportError:
             pass

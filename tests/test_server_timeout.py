@@ -12,6 +12,8 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.ops_support import descendants
+
 BOMBS = {
     "cross product, no aggregate": "SELECT * WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i . ?j ?k ?l }",
     "cross product counted": (
@@ -23,25 +25,10 @@ BOMBS = {
 }
 
 
-def _descendants(pid: int) -> set[int]:
-    """Every process below `pid` (Linux /proc)."""
-    found: set[int] = set()
-    todo = [pid]
-    while todo:
-        current = todo.pop()
-        for task in Path(f"/proc/{current}/task").glob("*"):
-            children = (task / "children").read_text().split()
-            for child in map(int, children):
-                if child not in found:
-                    found.add(child)
-                    todo.append(child)
-    return found
-
-
 def _wait_for_running_worker(pid: int) -> None:
     """Block until a descendant process is on the CPU (the bomb's worker), or its answer came."""
     for _ in range(2000):
-        for child in _descendants(pid):
+        for child in descendants(pid):
             try:
                 state = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[0]
             except OSError:
@@ -53,12 +40,12 @@ def _wait_for_running_worker(pid: int) -> None:
 
 def _settled(pid: int, expected: int) -> set[int]:
     """The descendants once processes killed earlier have finished exiting."""
-    found = _descendants(pid)
+    found = descendants(pid)
     for _ in range(1000):
         if len(found) == expected:
             break
         threading.Event().wait(0.01)
-        found = _descendants(pid)
+        found = descendants(pid)
     assert len(found) == expected, found
     return found
 
@@ -163,7 +150,7 @@ def test_pool_does_not_grow_for_a_burst_of_fast_queries(slow_server):
         thread.start()
     for thread in threads:
         thread.join()
-    assert _descendants(pid) == before
+    assert descendants(pid) == before
 
 
 @pytest.fixture(scope="module")
@@ -198,4 +185,4 @@ def test_pool_does_not_grow_while_workers_turn_over_ordinary_queries(busy_server
     for thread in threads:
         thread.join()
     assert statuses == [200] * 24
-    assert _descendants(pid) == before
+    assert descendants(pid) == before

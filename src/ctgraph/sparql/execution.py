@@ -17,16 +17,17 @@ evaluation. So there are two lanes:
   loop (bench/README.md, "Streaming, fairness and memory").
 * **Processes** for everything that may compute for a long time before its first byte
   (ORDER BY, GROUP BY, aggregates, DISTINCT, FILTER, MINUS, OFFSET, paths with ``+``/``*``,
-  full scans): a pool of worker processes sharing the loaded store copy-on-write. At
-  start-up the server forks a single-threaded *zygote* holding the store; every worker is
-  forked from the zygote (never from the multi-threaded server, where a lock held by another
-  thread would be inherited locked). The server talks to each worker over its own socket
-  pair; when a query outlives its time limit, or its worker's resident memory grows by more
-  than the per-query bound (``--query-memory``), the server kills that worker with SIGKILL
-  and asks the zygote for a fresh one. A query a worker has answered within half a second
-  and with little memory is remembered (by text and dataset; the store never changes, so it
-  costs the same again) and from then on runs in a thread: cheap queries never queue behind
-  heavy ones for a worker.
+  full scans): a pool of worker processes, each reading an on-disk copy of the store opened
+  read-only and shared through the page cache (`ctgraph.sparql.worker_store` says why they
+  never share the server's memory). A single-threaded *zygote*, started as a fresh
+  interpreter, forks them (`ctgraph.sparql.worker_process`). The server talks to each worker
+  over its own socket pair; when a query outlives its time limit, or its worker's resident
+  memory grows by more than the per-query bound (``--query-memory``), the server kills that
+  worker with SIGKILL and asks the zygote for a fresh one. A query a worker has answered
+  within a few seconds (`ProcessExecutor.QUICK_SECONDS`, at most a quarter of its limit) and
+  with bounded memory is remembered (by text and dataset; the store never changes, so it
+  costs the same again) and from then on runs in a thread, on the in-memory store: cheap and
+  known queries never queue behind unknown heavy ones for a worker.
 
 Both lanes stream: the answer is cut into chunks of `CHUNK` bytes (gzip-compressed where they
 are made when the client accepts it, so the event loop never compresses), and a chunk is
@@ -52,27 +53,56 @@ import contextlib
 import logging
 import os
 import pickle
+import shutil
 import signal
 import socket
 import struct
+import subprocess
+import sys
 import threading
 import time
-import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, Protocol
 
-import pyoxigraph as ox
-
-from ctgraph.graph.store import GraphStore, StoreUnavailable
+from ctgraph.graph.store import EmbeddedStore, GraphStore, StoreUnavailable
 from ctgraph.sparql.analysis import tokens
-from ctgraph.sparql.media_types import BY_KEY, GZIP_LEVEL, GZIP_MIN_BYTES
-from ctgraph.sparql.serialization import write_results, write_triples
+from ctgraph.sparql.jobs import (
+    CHUNK,
+    FRAME,
+    Answer,
+    ChunkWriter,
+    EvaluationError,
+    Job,
+    NotAcceptable,
+    QueryMemoryExceeded,
+    QuerySyntaxError,
+    QueryTimeout,
+    WorkerLost,
+    error_reply,
+    execute,
+    produce,
+    raise_reply,
+)
+from ctgraph.sparql.worker_process import recv_exactly
+from ctgraph.sparql.worker_store import (
+    WorkerStore,
+    prepare_worker_store,
+    remove_stale_snapshots,
+    remove_worker_store,
+    snapshot_folder,
+)
+
+__all__ = [
+    "CHUNK", "Answer", "EvaluationError", "Job", "NotAcceptable", "ProcessExecutor",
+    "QueryMemoryExceeded", "QuerySyntaxError", "QueryTimeout", "Streamed", "ThreadExecutor",
+    "WorkerLost", "execute", "lane", "make_executor",
+]
+"""The names the routes use; the job and its errors live in `ctgraph.sparql.jobs`."""
 
 log = logging.getLogger("ctgraph.sparql.execution")
 
-CHUNK = 64 * 1024
-"""Bytes of serialised answer per chunk (before compression)."""
 HOLD_BYTES = 1024 * 1024
 """Bytes of answer `stream()` holds before it commits the response: an answer that fits is
 sent whole with Content-Length and may be cached."""
@@ -84,181 +114,10 @@ DEFAULT_QUERY_MEMORY = 2048 * 1024 * 1024
 """Per-query memory bound: 2 GiB leaves room for the pool at its largest (twice the cores'
 workers, 4 on 2 cores) on a 24 GiB machine beside a 10M-triple store."""
 
-_FRAME = struct.Struct("!cQ")
 _PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
-
-
-@dataclass(frozen=True)
-class Job:
-    """One query to evaluate and the formats its answer may take."""
-
-    sparql: str
-    default_graphs: tuple[str, ...] | None = None
-    named_graphs: tuple[str, ...] | None = None
-    results_format: str | None = None
-    """Format key for SELECT/ASK answers; None: the client accepts none."""
-    graph_format: str | None = None
-    """Format key for CONSTRUCT/DESCRIBE answers; None: the client accepts none."""
-    base_iri: str | None = None
-    """Resolves relative IRIs in the query (stores that support it)."""
-    gzip: bool = False
-    """The client accepts gzip: a body of `GZIP_MIN_BYTES` or more is compressed where it is
-    made, so the event loop never spends its time compressing."""
-
-
-@dataclass(frozen=True)
-class Answer:
-    kind: str
-    """"results" or "graph"."""
-    format_key: str
-    body: bytes
-    encoding: str | None = None
-    """The body's Content-Encoding ("gzip"), None when sent as it is."""
-
-
-class QuerySyntaxError(Exception):
-    """The engine rejected the query text; the message carries line and column."""
-
-
-class NotAcceptable(Exception):
-    """The answer's kind ("results" or "graph") has no format the client accepts."""
-
-    def __init__(self, kind: str):
-        super().__init__(kind)
-        self.kind = kind
-
-
-class QueryTimeout(Exception):
-    """The query outlived its time limit and was stopped."""
-
-
-class QueryMemoryExceeded(Exception):
-    """The query's worker grew past the per-query memory bound and was stopped."""
-
-    def __init__(self, limit: int):
-        super().__init__(limit)
-        self.limit = limit
-        """The bound, in bytes."""
-
-
-class EvaluationError(Exception):
-    """The engine failed while evaluating a well-formed query."""
-
-
-class WorkerLost(EvaluationError):
-    """The process evaluating the query died under it (killed from outside, out of memory)."""
-
 
 class _Stopped(Exception):
     """Raised inside a thread-lane query's write(): its deadline passed or nobody reads."""
-
-
-# --- producing an answer as chunks (the same code in threads and in worker processes) ------
-
-class _ChunkWriter:
-    """The file object pyoxigraph serialises into: cuts the answer into `CHUNK`-byte chunks,
-    gzips them when asked, and hands each to `emit`; `check` may stop the query (it raises)."""
-
-    def __init__(self, emit: Callable[[tuple], None], gzip: bool,
-                 check: Callable[[], None] | None = None):
-        self._emit = emit
-        self._gzip = gzip
-        self._check = check
-        self._buffer = bytearray()
-        self._compressor: Any = None
-        self._started = False
-        self.kind = "results"
-        self.format_key = ""
-
-    def write(self, data: bytes) -> int:
-        if self._check is not None:
-            self._check()
-        self._buffer += data
-        if len(self._buffer) >= CHUNK:
-            self._send(final=False)
-        return len(data)
-
-    def flush(self) -> None:
-        """pyoxigraph flushes at the end; chunking decides when bytes leave."""
-
-    def finish(self) -> None:
-        self._send(final=True)
-
-    def _send(self, final: bool) -> None:
-        if self._check is not None:
-            self._check()
-        data = bytes(self._buffer)
-        self._buffer.clear()
-        if not self._started:
-            self._started = True
-            if self._gzip and (not final or len(data) >= GZIP_MIN_BYTES):
-                self._compressor = zlib.compressobj(GZIP_LEVEL, zlib.DEFLATED, 31)
-            encoding = "gzip" if self._compressor is not None else None
-            self._emit(("head", self.kind, self.format_key, encoding))
-        if self._compressor is not None:
-            data = self._compressor.compress(data)
-            if final:
-                data += self._compressor.flush()
-        if data or final:
-            self._emit(("data", data, final))
-
-
-def produce(store: GraphStore, job: Job, writer: _ChunkWriter) -> None:
-    """Evaluate `job` on `store`, serialising the answer into `writer` as it comes."""
-    result = store.query(
-        job.sparql,
-        default_graphs=list(job.default_graphs) if job.default_graphs is not None else None,
-        named_graphs=list(job.named_graphs) if job.named_graphs is not None else None,
-        base_iri=job.base_iri,
-    )
-    if isinstance(result, ox.QueryTriples):
-        if job.graph_format is None:
-            raise NotAcceptable("graph")
-        writer.kind, writer.format_key = "graph", job.graph_format
-        write_triples(result, BY_KEY[job.graph_format], writer)  # type: ignore[arg-type]
-    else:
-        if job.results_format is None:
-            raise NotAcceptable("results")
-        writer.kind, writer.format_key = "results", job.results_format
-        write_results(result, BY_KEY[job.results_format], writer)  # type: ignore[arg-type]
-    writer.finish()
-
-
-def execute(store: GraphStore, job: Job) -> Answer:
-    """Evaluate `job` on `store` and return the whole answer (in-process callers)."""
-    parts: list[bytes] = []
-    head: list[Any] = []
-
-    def emit(message: tuple) -> None:
-        if message[0] == "head":
-            head.extend(message[1:])
-        else:
-            parts.append(message[1])
-
-    produce(store, job, _ChunkWriter(emit, job.gzip))
-    return Answer(head[0], head[1], b"".join(parts), head[2])
-
-
-def _error_reply(error: BaseException) -> tuple[str, str]:
-    """Any failure of `produce` as a picklable (status, message)."""
-    if isinstance(error, SyntaxError):
-        return "syntax", str(error)
-    if isinstance(error, NotAcceptable):
-        return "406", error.kind
-    if isinstance(error, StoreUnavailable):  # a remote store down: 503/502, not a 500
-        return "unavailable", f"{error.status} {error}"
-    return "error", f"{type(error).__name__}: {error}"
-
-
-def _raise_reply(status: str, value: str) -> None:
-    if status == "syntax":
-        raise QuerySyntaxError(value)
-    if status == "unavailable":
-        code, _, message = value.partition(" ")
-        raise StoreUnavailable(message, int(code))
-    if status == "406":
-        raise NotAcceptable(value)
-    raise EvaluationError(value)
 
 
 # --- which lane -------------------------------------------------------------------------------
@@ -478,14 +337,14 @@ class _ThreadSource:
 
     def _run(self, store: GraphStore, job: Job) -> None:
         try:
-            produce(store, job, _ChunkWriter(self._emit, job.gzip, self._check))
+            produce(store, job, ChunkWriter(self._emit, job.gzip, self._check))
         except _Stopped:
             pass
         except BaseException as e:
             if not self._cancelled.is_set():
                 with contextlib.suppress(RuntimeError):  # the loop has closed
                     self._loop.call_soon_threadsafe(self._queue.put_nowait,
-                                                    ("error", *_error_reply(e)))
+                                                    ("error", *error_reply(e)))
         finally:
             self._done.set()
             with contextlib.suppress(RuntimeError):
@@ -502,7 +361,7 @@ class _ThreadSource:
             raise QueryTimeout() from None
         self._space.release()
         if message[0] == "error":
-            _raise_reply(message[1], message[2])
+            raise_reply(message[1], message[2])
         return message
 
     async def stop(self, outcome: str) -> None:
@@ -577,7 +436,7 @@ class _Worker:
 
     async def frame(self) -> tuple[bytes, bytes]:
         assert self.reader is not None
-        kind, length = _FRAME.unpack(await self.reader.readexactly(_FRAME.size))
+        kind, length = FRAME.unpack(await self.reader.readexactly(FRAME.size))
         return kind, await self.reader.readexactly(length) if length else b""
 
     def resident(self) -> int:
@@ -639,7 +498,7 @@ class _ProcessSource:
             if kind == b"H":
                 return ("head", *pickle.loads(payload))
             status, value = pickle.loads(payload)
-            _raise_reply(status, value)
+            raise_reply(status, value)
 
     async def stop(self, outcome: str) -> None:
         if self._pending is not None:
@@ -648,7 +507,7 @@ class _ProcessSource:
         if outcome == "ok":
             elapsed = asyncio.get_running_loop().time() - self._started
             growth = self._worker.resident() - self._baseline if self._baseline else 0
-            self._pool._learn(self._job, elapsed, growth)
+            self._pool._learn(self._job, elapsed, growth, self._deadline - self._started)
             self._pool._release(self._worker)
             return
         if outcome == "error":  # the worker sent its error frame and waits for a job
@@ -677,15 +536,29 @@ class ProcessExecutor:
     """
 
     GROW_AFTER = 2.0
-    QUICK_SECONDS = 0.5
-    """A query a worker answered within this long (waiting excluded) is known to be quick."""
-    QUICK_GROWTH = 64 * 1024 * 1024
+    QUICK_SECONDS = 5.0
+    """A query a worker answered within this long (and within a quarter of its time limit;
+    waiting excluded) is known to end: from then on it runs in a thread, on the server's
+    in-memory store, where it is faster than on the workers' disk store. It is no runaway,
+    so that it cannot be killed there costs at most its known run time."""
+    QUICK_GROWTH = 256 * 1024 * 1024
     """…and whose worker grew by at most this much."""
     QUICK_ENTRIES = 4096
 
-    def __init__(self, store: GraphStore, size: int, *, query_memory: int = DEFAULT_QUERY_MEMORY,
-                 stream_after: float = 2.0, threads: bool = True):
+    def __init__(self, store: EmbeddedStore, size: int, *,
+                 query_memory: int = DEFAULT_QUERY_MEMORY, stream_after: float = 2.0,
+                 threads: bool = True, snapshot_dir: Path | None = None):
         self.store = store
+        self.snapshot_dir = snapshot_dir
+        """Where the in-memory store's snapshot for the workers goes (None: the temp folder)."""
+        self.worker_store: WorkerStore | None = None
+        self.ready = False
+        """The workers' store is written and the first workers run."""
+        self.unready_reason = ""
+        """Why the workers could not be started, when they could not."""
+        self._preparing: asyncio.Task | None = None
+        self._zygote: subprocess.Popen | None = None
+        self._snapshot_folder: Path | None = None
         self.size = max(1, size)
         self.max_size = 2 * self.size
         self.query_memory = query_memory
@@ -715,11 +588,11 @@ class ProcessExecutor:
     def _zygote_pid(self) -> int:  # the name before zygote_pid was public
         return self.zygote_pid
 
-    def _learn(self, job: Job, elapsed: float, growth: int) -> None:
+    def _learn(self, job: Job, elapsed: float, growth: int, timeout: float) -> None:
         """Remember a query a worker answered quickly and with little memory: the store does
         not change, so the same text over the same dataset costs the same next time, and it
         can run in a thread, never waiting behind heavy queries for a worker."""
-        if elapsed <= self.QUICK_SECONDS and growth <= self.QUICK_GROWTH:
+        if elapsed <= min(self.QUICK_SECONDS, timeout / 4) and growth <= self.QUICK_GROWTH:
             key = (job.sparql, job.default_graphs, job.named_graphs)
             self._quick[key] = None
             if len(self._quick) > self.QUICK_ENTRIES:
@@ -729,7 +602,7 @@ class ProcessExecutor:
         return (job.sparql, job.default_graphs, job.named_graphs) in self._quick
 
     def stats(self) -> dict[str, int]:
-        """Counters for /metrics (see /tmp notes: the ops interface)."""
+        """Counters for /metrics and /healthz."""
         alive = 0
         for pid in list(self._workers):
             with contextlib.suppress(OSError):
@@ -750,46 +623,100 @@ class ProcessExecutor:
             "queries_running_processes": len(self._busy_since),
             "memory_stops": self._memory_stops,
             "timeouts": self._timeouts + threads["timeouts"],
+            "workers_ready": int(self.ready),
         }
 
     def start(self) -> None:
-        """Fork the zygote and the first workers; call before serving. Call `connect()` in
-        the event loop before the first `run()` (create_app's lifespan does both)."""
+        """Start the zygote (a fresh interpreter, see `ctgraph.sparql.worker_process`); call
+        before serving, from the main thread (the zygote dies with the thread that started
+        it). Then `connect()` in the event loop prepares the workers' store and forks them."""
+        remove_stale_snapshots(self.snapshot_dir)
         ours, theirs = socket.socketpair()
-        pid = os.fork()
-        if pid == 0:  # the zygote
-            ours.close()
-            _zygote_main(theirs, self.store)
+        self._zygote = subprocess.Popen(
+            [sys.executable, "-m", "ctgraph.sparql.worker_process", str(theirs.fileno())],
+            pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
-        self._ctrl, self.zygote_pid = ours, pid
+        self._ctrl, self.zygote_pid = ours, self._zygote.pid
         self._idle = asyncio.Queue()
-        self._first = [self._spawn() for _ in range(self.size)]
 
     async def connect(self) -> None:
+        """Prepare the workers' store and fork the first workers, in the background: an
+        on-disk store is used as it is, an in-memory one is first copied to disk (a million
+        triples take about 15 s), and the server answers meanwhile. Queries that need a
+        worker wait for them (`_acquire`); /healthz says ``workers_ready``."""
         assert self._idle is not None, "executor not started"
-        for worker in self._first:
-            await worker.connect()
+        if self.store.path is None:
+            self._snapshot_folder = snapshot_folder(self.snapshot_dir)
+        self._preparing = asyncio.create_task(self._prepare())
+
+    async def _prepare(self) -> None:
+        started = time.perf_counter()
+        try:
+            spec = await asyncio.to_thread(prepare_worker_store, self.store,
+                                           self._snapshot_folder)
+        except Exception as e:
+            if self._ctrl is None:
+                return  # closed meanwhile
+            self.unready_reason = f"the workers' store could not be written: {e}"
+            log.exception("could not prepare the query workers' store; every query will run "
+                          "in a thread")
+            return
+        self.worker_store = spec
+        if spec.snapshot:
+            log.info("query workers' store written in %.2fs (%s)",
+                     time.perf_counter() - started, spec.path)
+        payload = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+        assert self._idle is not None
+        try:
+            with self._lock:
+                if self._ctrl is None:
+                    return  # closed meanwhile
+                self._ctrl.sendall(b"s" + struct.pack("!Q", len(payload)) + payload)
+            first = [await asyncio.to_thread(self._spawn) for _ in range(self.size)]
+            for worker in first:
+                await worker.connect()
+        except (OSError, EOFError, AssertionError) as e:
+            if self._ctrl is None:
+                return
+            self.unready_reason = f"the query workers could not be started: {e}"
+            log.error("could not start the query workers (every query will run in a thread): "
+                      "%s", e)
+            return
+        self.ready = True
+        for worker in first:
             self._idle.put_nowait(worker)
-        self._first = []
 
     def close(self) -> None:
+        if self._preparing is not None and not self._preparing.done():
+            self._preparing.cancel()
         for worker in list(self._workers.values()):
             self._discard(worker)
         if self._ctrl is not None:
             self._ctrl.close()  # the zygote exits on EOF
             self._ctrl = None
-        if self.zygote_pid:
-            with contextlib.suppress(ChildProcessError, OSError):
-                os.waitpid(self.zygote_pid, 0)
+        if self._zygote is not None:
+            try:
+                self._zygote.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                self._zygote.kill()
+                self._zygote.wait()
+            self._zygote = None
             self.zygote_pid = 0
+        remove_worker_store(self.worker_store)
+        if self._snapshot_folder is not None:  # also when closed before it was written
+            shutil.rmtree(self._snapshot_folder, ignore_errors=True)
+            self._snapshot_folder = None
 
     def _spawn(self) -> _Worker:
         ours, theirs = socket.socketpair()
         with self._lock:
             assert self._ctrl is not None, "executor not started"
             socket.send_fds(self._ctrl, [b"w"], [theirs.fileno()])
-            pid = struct.unpack("!i", _recv_exactly(self._ctrl, 4))[0]
+            pid = struct.unpack("!i", recv_exactly(self._ctrl, 4))[0]
         theirs.close()
+        if pid < 0:
+            ours.close()
+            raise OSError("the zygote has not been told which store the workers open")
         worker = _Worker(pid, ours)
         self._workers[pid] = worker
         self._started += 1
@@ -806,7 +733,7 @@ class ProcessExecutor:
         """Kill `worker`; fork a fresh one if the pool is now below its size."""
         self._discard(worker)
         self._replaced += 1
-        if self._ctrl is None or len(self._workers) + self._growing >= self.size:
+        if self._ctrl is None or not self.ready or len(self._workers) + self._growing >= self.size:
             return
         try:
             fresh = await asyncio.to_thread(self._spawn)
@@ -834,7 +761,8 @@ class ProcessExecutor:
 
     async def stream(self, job: Job, timeout: float) -> Streamed:
         """The answer to `job` as a `Streamed` (see the module docstring)."""
-        if self.threads and (lane(job.sparql) == "thread" or self._known_quick(job)):
+        if (self.threads and (lane(job.sparql) == "thread" or self._known_quick(job))) or (
+                self.unready_reason):  # no workers: threads rather than nothing (logged)
             return await self._threads.stream(job, timeout)
         assert self._idle is not None, "executor not started"
         loop = asyncio.get_running_loop()
@@ -874,13 +802,18 @@ class ProcessExecutor:
         try:
             while True:
                 recheck = self._held_for_less_than(stuck_after, loop.time())
-                if recheck <= 0 and (worker := await self._grow()) is not None:
+                if recheck <= 0 and self.ready and (worker := await self._grow()) is not None:
                     return worker
                 until = deadline if recheck <= 0 else min(deadline, loop.time() + recheck)
                 try:
                     async with asyncio.timeout_at(until):
                         worker = await self._idle.get()
                 except TimeoutError:
+                    if loop.time() >= deadline and not self.ready:
+                        raise StoreUnavailable(
+                            "the query workers are still opening their copy of the store "
+                            "(written after start-up); queries that need one are answered "
+                            "once it is ready") from None
                     if loop.time() >= deadline:
                         raise QueryTimeout() from None
                     continue
@@ -926,102 +859,13 @@ def _alive(pid: int) -> bool:
         return True
 
 
-def _recv_exactly(sock: socket.socket, n: int) -> bytes:
-    chunks = bytearray()
-    while len(chunks) < n:
-        chunk = sock.recv(n - len(chunks))
-        if not chunk:
-            raise EOFError("peer closed its socket")
-        chunks += chunk
-    return bytes(chunks)
-
-
-def _die_with_parent() -> None:
-    """Linux: get SIGKILL when the parent dies, so no worker outlives the server."""
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _child_signals() -> None:
-    """The server decides when children stop (EOF on their socket, SIGKILL, PDEATHSIG):
-    a SIGINT from the terminal or a SIGTERM sent to the whole group (systemd) is ignored, so
-    a graceful stop can finish the queries in flight."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-
-
-def _zygote_main(ctrl: socket.socket, store: GraphStore) -> None:  # pragma: no cover (child)
-    code = 0
-    try:
-        _die_with_parent()
-        _child_signals()
-        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps workers
-        while True:
-            msg, fds, _flags, _addr = socket.recv_fds(ctrl, 16, 1)
-            if not msg:
-                break
-            channel = socket.socket(fileno=fds[0])
-            pid = os.fork()
-            if pid == 0:
-                ctrl.close()
-                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
-                _die_with_parent()
-                _worker_main(channel, store)
-            channel.close()
-            ctrl.sendall(struct.pack("!i", pid))
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)
-
-
-def _worker_main(channel: socket.socket, store: GraphStore) -> None:  # pragma: no cover (child)
-    code = 0
-
-    def emit(message: tuple) -> None:
-        if message[0] == "data":
-            kind = b"L" if message[2] else b"D"
-            channel.sendall(_FRAME.pack(kind, len(message[1])) + message[1])
-        else:
-            payload = pickle.dumps(message[1:], protocol=pickle.HIGHEST_PROTOCOL)
-            channel.sendall(_FRAME.pack(b"H", len(payload)) + payload)
-
-    try:
-        reopen = getattr(store, "reopen", None)
-        if reopen is not None:
-            store = reopen()
-        while True:
-            try:
-                (length,) = struct.unpack("!Q", _recv_exactly(channel, 8))
-                job = pickle.loads(_recv_exactly(channel, length))
-            except EOFError:
-                break
-            try:
-                produce(store, job, _ChunkWriter(emit, job.gzip))
-            except OSError as e:
-                if isinstance(e, (BrokenPipeError, ConnectionError)):
-                    raise  # the server is gone
-                reply = pickle.dumps(_error_reply(e), protocol=pickle.HIGHEST_PROTOCOL)
-                channel.sendall(_FRAME.pack(b"X", len(reply)) + reply)
-            except Exception as e:
-                reply = pickle.dumps(_error_reply(e), protocol=pickle.HIGHEST_PROTOCOL)
-                channel.sendall(_FRAME.pack(b"X", len(reply)) + reply)
-    except BaseException:
-        code = 1
-    finally:
-        os._exit(code)
-
-
 def make_executor(store: GraphStore, workers: int, *, query_memory: int = DEFAULT_QUERY_MEMORY,
-                  stream_after: float = 2.0, threads: bool = True) -> Any:
+                  stream_after: float = 2.0, threads: bool = True,
+                  snapshot_dir: Path | None = None) -> Any:
     """Two lanes (threads and killable worker processes) for an in-memory/on-disk store
     where fork() exists, else threads only."""
-    from ctgraph.graph.store import EmbeddedStore
-
     if workers > 0 and hasattr(os, "fork") and isinstance(store, EmbeddedStore):
         return ProcessExecutor(store, workers, query_memory=query_memory,
-                               stream_after=stream_after, threads=threads)
+                               stream_after=stream_after, threads=threads,
+                               snapshot_dir=snapshot_dir)
     return ThreadExecutor(store, stream_after)

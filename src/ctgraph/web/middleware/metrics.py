@@ -147,6 +147,11 @@ class _StateCollector:
         yield GaugeMetricFamily("ctgraph_query_workers_alive",
                                 "Live query worker processes (0: queries run in threads)",
                                 value=stats.get("workers_alive", 0))
+        if "workers_ready" in stats:
+            yield GaugeMetricFamily("ctgraph_query_workers_ready",
+                                    "1 once the query workers' on-disk store is written and "
+                                    "they run (0 while it is written after start-up)",
+                                    value=stats["workers_ready"])
         restarted = stats.get("workers_replaced", 0)
         yield CounterMetricFamily("ctgraph_query_workers_restarted",
                                   "Query workers replaced after a timeout or a crash",

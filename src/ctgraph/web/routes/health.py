@@ -59,6 +59,8 @@ async def healthz(request: Request) -> Response:
     stats = executor_stats(executor)
     if "workers_alive" in stats:
         body["workers"] = stats["workers_alive"]
+    if "workers_ready" in stats:  # false while the workers' store is being written
+        body["workers_ready"] = bool(stats["workers_ready"])
     if problem is None and not zygote_alive(executor):
         problem = "the query-worker zygote has died; the server is stopping"
     if getattr(state, "stopping", False) and problem is None:

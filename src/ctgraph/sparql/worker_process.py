@@ -1,0 +1,123 @@
+"""The query-worker processes: a small *zygote* that forks workers, and the workers' loop.
+
+The server starts the zygote as a fresh interpreter (``python -m ctgraph.sparql.worker_process
+FD``), not by forking itself: a fork would share the server's in-memory store with it, and
+Oxigraph's store writes to what it reads (`ctgraph.sparql.worker_store`), so the zygote would
+end up keeping a second copy. The zygote is single-threaded and holds no store; each worker
+it forks opens the on-disk store it was told about (`WorkerStore`) read-only, so a worker
+starts in milliseconds and is cheap to kill.
+
+The server talks to the zygote over one socket (FD): ``s`` + a pickled `WorkerStore` says
+which store the workers open; ``w`` with a socket attached asks for a worker on that socket,
+and the zygote replies with the worker's pid. The zygote exits when that socket closes. A
+worker reads length-prefixed pickled `Job`s from its socket and answers each with frames
+(`ctgraph.sparql.jobs.FRAME`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import signal
+import socket
+import struct
+import sys
+
+from ctgraph.sparql.jobs import FRAME, ChunkWriter, error_reply, produce
+from ctgraph.sparql.worker_store import WorkerStore, open_worker_store
+
+
+def recv_exactly(sock: socket.socket, n: int) -> bytes:
+    """`n` bytes from `sock`; EOFError when the peer closes first."""
+    chunks = bytearray()
+    while len(chunks) < n:
+        chunk = sock.recv(n - len(chunks))
+        if not chunk:
+            raise EOFError("peer closed its socket")
+        chunks += chunk
+    return bytes(chunks)
+
+
+def die_with_parent() -> None:
+    """Linux: get SIGKILL when the parent dies, so no zygote or worker outlives the server."""
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _child_signals() -> None:
+    """The server decides when children stop (EOF on their socket, SIGKILL, PDEATHSIG):
+    a SIGINT from the terminal or a SIGTERM sent to the whole group (systemd) is ignored, so
+    a graceful stop can finish the queries in flight."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
+
+
+def zygote_main(ctrl: socket.socket) -> None:  # pragma: no cover (child)
+    code = 0
+    try:
+        die_with_parent()
+        _child_signals()
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps workers
+        spec: WorkerStore | None = None
+        while True:
+            msg, fds, _flags, _addr = socket.recv_fds(ctrl, 1, 1)
+            if not msg:
+                break
+            if msg == b"s":
+                (length,) = struct.unpack("!Q", recv_exactly(ctrl, 8))
+                spec = pickle.loads(recv_exactly(ctrl, length))
+                continue
+            channel = socket.socket(fileno=fds[0])
+            pid = os.fork() if spec is not None else -1
+            if pid == 0:
+                ctrl.close()
+                signal.signal(signal.SIGCHLD, signal.SIG_DFL)
+                die_with_parent()
+                assert spec is not None
+                worker_main(channel, spec)
+            channel.close()
+            ctrl.sendall(struct.pack("!i", pid))
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+def worker_main(channel: socket.socket, spec: WorkerStore) -> None:  # pragma: no cover (child)
+    code = 0
+
+    def emit(message: tuple) -> None:
+        if message[0] == "data":
+            kind = b"L" if message[2] else b"D"
+            channel.sendall(FRAME.pack(kind, len(message[1])) + message[1])
+        else:
+            payload = pickle.dumps(message[1:], protocol=pickle.HIGHEST_PROTOCOL)
+            channel.sendall(FRAME.pack(b"H", len(payload)) + payload)
+
+    try:
+        store = open_worker_store(spec)
+        while True:
+            try:
+                (length,) = struct.unpack("!Q", recv_exactly(channel, 8))
+                job = pickle.loads(recv_exactly(channel, length))
+            except EOFError:
+                break
+            try:
+                produce(store, job, ChunkWriter(emit, job.gzip))
+            except (BrokenPipeError, ConnectionError):
+                raise  # the server is gone
+            except Exception as e:
+                reply = pickle.dumps(error_reply(e), protocol=pickle.HIGHEST_PROTOCOL)
+                channel.sendall(FRAME.pack(b"X", len(reply)) + reply)
+    except BaseException:
+        code = 1
+    finally:
+        os._exit(code)
+
+
+if __name__ == "__main__":  # pragma: no cover (child)
+    zygote_main(socket.socket(fileno=int(sys.argv[1])))
