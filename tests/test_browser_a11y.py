@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from ctgraph.web import static_assets as webassets
-from tests.ui_support import chromium_browser, in_ci, screenshot
+from tests.ui_support import chromium_browser, require_yasgui, screenshot, skip_or_fail
 
 pytestmark = pytest.mark.browser
 # Memory back-end only, to keep the browser tests' run time down: the pages a browser gets are
@@ -29,10 +29,7 @@ WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 def _axe_script() -> Path:
     path = webassets.web_assets_dir() / "node_modules" / "axe-core" / "axe.min.js"
     if not path.is_file():
-        message = f"axe-core is not installed: run `{webassets.INSTALL_COMMAND}`"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail(f"axe-core is not installed: run `{webassets.INSTALL_COMMAND}`")
     return path
 
 
@@ -91,11 +88,7 @@ def test_query_editor_page_meets_wcag_aa(browser, server) -> None:
     faint colours). One rule is left out, for YASGUI's markup only: its tab list holds the
     "add tab" button, which axe's aria-required-children rejects; we cannot change that
     without patching the third-party widget."""
-    if webassets.yasgui_dir() is None:
-        message = f"YASGUI is not installed: run `{webassets.INSTALL_COMMAND}`"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+    require_yasgui()
     page = browser.new_page()
     try:
         page.goto(f"{server.url}/query")

@@ -15,8 +15,13 @@ from typing import Any
 import httpx
 import pytest
 
-from ctgraph.web import static_assets as webassets
-from tests.ui_support import Watched, chromium_browser, in_ci, screenshot, watched_page
+from tests.ui_support import (
+    Watched,
+    chromium_browser,
+    require_yasgui,
+    screenshot,
+    watched_page,
+)
 
 # Memory back-end only, to keep the browser tests' run time down: the pages a browser gets are
 # the same HTML, scripts and answers whatever the store (test_backends_same_answers.py compares
@@ -81,14 +86,6 @@ def test_search_in_russian(watched: Watched, server) -> None:
     assert page.locator('.search-result [lang="ru"]').first.inner_text() == "Ашхабад"
 
 
-def _require_yasgui() -> None:
-    if webassets.yasgui_dir() is None:
-        message = f"YASGUI is not installed: run `{webassets.INSTALL_COMMAND}`"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
-
-
 ORGANISATIONS = """PREFIX schema: <https://schema.org/>
 SELECT ?org WHERE { ?org a schema:Organization } ORDER BY ?org"""
 
@@ -109,7 +106,7 @@ def _editor_text(page: Any) -> str:
 
 
 def test_query_typed_into_the_editor_runs(watched: Watched, server) -> None:
-    _require_yasgui()
+    require_yasgui()
     page = watched.page
     page.goto(f"{server.url}/query")
     page.wait_for_selector(".CodeMirror")
@@ -142,7 +139,7 @@ def test_query_typed_into_the_editor_runs(watched: Watched, server) -> None:
 
 
 def test_named_query_examples_open_and_run(watched: Watched, server) -> None:
-    _require_yasgui()
+    require_yasgui()
     page = watched.page
     page.goto(f"{server.url}/query")
     page.wait_for_selector(".CodeMirror")

@@ -36,7 +36,13 @@ import pytest
 from ctgraph.graph.store import load_bundled
 from ctgraph.web import static_assets
 from tests import test_browser_ui as browser_ui
-from tests.ui_support import ThreadServer, Watched, chromium_browser, in_ci, watched_page
+from tests.ui_support import (
+    ThreadServer,
+    Watched,
+    chromium_browser,
+    skip_or_fail,
+    watched_page,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 WHEEL_VENDOR = "ctgraph/web/static/vendor"
@@ -207,11 +213,8 @@ def test_licence_copies_are_the_locked_packages_texts() -> None:
     one fails here until the copy is refreshed."""
     hook = _hatch_build()
     if hook.asset_files(ROOT) is None:
-        message = ("web-assets/node_modules lacks the locked packages: run "
-                   f"`{static_assets.INSTALL_COMMAND}`")
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+        skip_or_fail("web-assets/node_modules lacks the locked packages: run "
+                     f"`{static_assets.INSTALL_COMMAND}`")
     copies = {str(p.relative_to(LICENCES)) for p in LICENCES.glob("*/*")}
     expected: dict[str, Path] = {}
     for bundle, (package, folder, files) in hook.BUNDLES.items():

@@ -12,15 +12,7 @@ from ctgraph.catalog.named_queries import bundled_catalog
 from ctgraph.graph.namespaces import PREFIXES
 from ctgraph.graph.store import load_bundled
 from ctgraph.web import static_assets as webassets
-from tests.ui_support import ThreadServer, in_ci
-
-
-def _require_yasgui() -> None:
-    if webassets.yasgui_dir() is None:
-        message = f"YASGUI is not installed: run `{webassets.INSTALL_COMMAND}`"
-        if in_ci():
-            pytest.fail(message)
-        pytest.skip(message)
+from tests.ui_support import ThreadServer, require_yasgui
 
 
 def _config(html: str) -> dict:
@@ -31,7 +23,7 @@ def _config(html: str) -> dict:
 
 
 def test_query_page_configures_yasgui(server) -> None:
-    _require_yasgui()
+    require_yasgui()
     r = httpx.get(f"{server.url}/query", headers={"Accept": "text/html"})
     assert r.status_code == 200
     assert "default-src 'self'" in r.headers["content-security-policy"]
@@ -57,7 +49,7 @@ def test_query_page_configures_yasgui(server) -> None:
 
 def test_examples_run_on_the_endpoint(server) -> None:
     """Every example the editor offers is a query the endpoint answers."""
-    _require_yasgui()
+    require_yasgui()
     config = _config(httpx.get(f"{server.url}/query").text)
     for example in config["examples"]:
         r = httpx.post(server.sparql, data={"query": example["query"]},
@@ -69,7 +61,7 @@ def test_examples_run_on_the_endpoint(server) -> None:
 def test_yasgui_bundle_fetches_nothing_from_other_origins() -> None:
     """The CSS has no external url()/@import; the script's only network calls are the ones
     the page configures off (prefix.cc, LOV autocompletion) or to the endpoint."""
-    _require_yasgui()
+    require_yasgui()
     folder = webassets.yasgui_dir()
     assert folder is not None
     css = (folder / "yasgui.min.css").read_text(encoding="utf-8")

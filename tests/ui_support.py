@@ -19,7 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 import httpx
 import pytest
@@ -27,6 +27,7 @@ import uvicorn
 
 from ctgraph.graph.store import GraphStore
 from ctgraph.settings import Settings
+from ctgraph.web import static_assets as webassets
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -40,15 +41,24 @@ def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in ("1", "true", "yes")
 
 
-def require_chromium() -> None:
-    """Skip (developer machine) or fail (CI) when Debian's Chromium is not installed."""
-    if CHROMIUM.is_file():
-        return
-    message = (f"{CHROMIUM} is missing: install it with "
-               "`apt-get update && apt-get install -y chromium`")
+def skip_or_fail(message: str) -> NoReturn:
+    """Skip the test on a developer machine, fail it in CI: for what CI must install."""
     if in_ci():
         pytest.fail(message)
     pytest.skip(message)
+
+
+def require_chromium() -> None:
+    """Skip (developer machine) or fail (CI) when Debian's Chromium is not installed."""
+    if not CHROMIUM.is_file():
+        skip_or_fail(f"{CHROMIUM} is missing: install it with "
+                     "`apt-get update && apt-get install -y chromium`")
+
+
+def require_yasgui() -> None:
+    """Skip (developer machine) or fail (CI) when YASGUI is not installed."""
+    if webassets.yasgui_dir() is None:
+        skip_or_fail(f"YASGUI is not installed: run `{webassets.INSTALL_COMMAND}`")
 
 
 @contextlib.contextmanager
