@@ -43,6 +43,10 @@
     (a `tests.virtuoso.Virtuoso`: ``.sparql``, ``.graph_store``, ``.graph_store_auth``), for
     tests of their own. Tests that stop or reload a store start their own.
 
+``browser`` (module-scoped)
+    A headless Debian Chromium context (`tests.ui_support.chromium_browser`), one a test
+    module; test_browser_a11y.py overrides it with one that lets axe-core in.
+
 The environment's CTGRAPH_* variables are removed for these processes so that a developer's
 settings cannot change test results.
 """
@@ -304,6 +308,14 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 def virtuoso_server(serve_files: Callable[..., RunningServer], virtuoso) -> RunningServer:
     """`ctgraph serve --store URL` in front of the loaded Virtuoso."""
     return serve_files(store=virtuoso.sparql)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[object]:
+    from tests.ui_support import chromium_browser
+
+    with chromium_browser() as context:
+        yield context
 
 
 @pytest.fixture(scope="session", params=BACKENDS)

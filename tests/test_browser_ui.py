@@ -17,7 +17,6 @@ import pytest
 
 from tests.ui_support import (
     Watched,
-    chromium_browser,
     require_yasgui,
     screenshot,
     watched_page,
@@ -42,12 +41,6 @@ def sparql_select(server, query: str) -> list[dict[str, Any]]:
 
 def sparql_count(server, query: str) -> int:
     return int(sparql_select(server, query)[0]["n"]["value"])
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as context:
-        yield context
 
 
 @pytest.fixture

@@ -39,7 +39,6 @@ from tests import test_browser_ui as browser_ui
 from tests.ui_support import (
     ThreadServer,
     Watched,
-    chromium_browser,
     skip_or_fail,
     watched_page,
 )
@@ -286,12 +285,6 @@ def test_installed_server_answers_every_page_and_asset(wheel_server: WheelServer
         for path in re.findall(r'(?:src|href|spec-url)="(/[^"]+)"', r.text):
             assert httpx.get(url + path, timeout=30).status_code == 200, (page, path)
     assert httpx.get(f"{url}/openapi.json", timeout=30).json()["info"]["title"] == "ctgraph"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with chromium_browser() as context:
-        yield context
 
 
 @pytest.fixture
