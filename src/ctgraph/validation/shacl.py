@@ -201,6 +201,16 @@ def _declared_prefixes(shapes: rdflib.Graph) -> dict[str, str]:
     return declared
 
 
+_CTGSH = PREFIXES["ctgsh"]
+"""The namespace of the project's shapes."""
+
+
+def _project_prefixes(shapes: rdflib.Graph) -> dict[str, str]:
+    """The project's prefixes, then those the shapes declare; ``ctgsh:`` is always the
+    project's shapes namespace."""
+    return {**PREFIXES, **_declared_prefixes(shapes), "ctgsh": _CTGSH}
+
+
 def _constraint_owner(shapes: rdflib.Graph, node: Node) -> Node:
     """The shape (or constraint component) a SPARQL constraint or validator belongs to."""
     for link in (SH.sparql, SH.validator, SH.nodeValidator, SH.propertyValidator):
@@ -407,11 +417,10 @@ def validate_graph(
     prefixes = {p: str(n) for p, n in data.namespaces()}
     prefixes.update(PREFIXES)
     prefixes.update(_declared_prefixes(shapes))
-    prefixes.setdefault("ctgsh", "https://w3id.org/ctgraph/shapes#")
+    prefixes.setdefault("ctgsh", _CTGSH)
     query_ns: dict[str, str] = {}
     if project_shapes:
-        query_ns = {**PREFIXES, **_declared_prefixes(shapes),
-                    "ctgsh": "https://w3id.org/ctgraph/shapes#"}
+        query_ns = _project_prefixes(shapes)
     problems = sparql_problems(shapes, query_ns, prefixes)
     if problems:
         more = f" (and {len(problems) - 1} more)" if len(problems) > 1 else ""
@@ -515,7 +524,7 @@ def _build_report(report_graph: rdflib.Graph, shapes: rdflib.Graph,
     # SHACL: a report conforms iff it has no results at all; --fail-on decides the exit code.
     for report_node in report_graph.subjects(RDF.type, SH.ValidationReport):
         report_graph.set((report_node, SH.conforms, Literal(not results)))
-    report_graph.namespace_manager.bind("ctgsh", "https://w3id.org/ctgraph/shapes#")
+    report_graph.namespace_manager.bind("ctgsh", _CTGSH)
     for prefix, namespace in prefixes.items():
         report_graph.bind(prefix, namespace, override=False)
     return Report(results=results, graph=report_graph, shape_labels=shape_labels,
@@ -651,15 +660,13 @@ def _validate_compiled(paths: list[Path], shapes: rdflib.Graph, ontology_files: 
 
     if not _has_shapes(shapes):
         raise ValidationInputError(f"{where}: no SHACL shapes to validate against")
-    project_ns = {**PREFIXES, **_declared_prefixes(shapes),
-                  "ctgsh": "https://w3id.org/ctgraph/shapes#"} if project_shapes else {}
+    project_ns = _project_prefixes(shapes) if project_shapes else {}
 
     def prefixes_for(node: Node) -> str:
         declared = {**project_ns, **_query_prefixes(shapes, node)}
         return "".join(f"PREFIX {p}: <{n}>\n" for p, n in declared.items())
 
-    display = {**PREFIXES, **_declared_prefixes(shapes),
-               "ctgsh": "https://w3id.org/ctgraph/shapes#"}
+    display = _project_prefixes(shapes)
     problems = sparql_problems(shapes, project_ns, display)
     if problems:
         raise ValidationInputError(f"{where}: shapes cannot be used: {problems[0]}")

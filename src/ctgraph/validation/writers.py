@@ -13,10 +13,8 @@ from rdflib.term import BNode, Literal, Node, URIRef
 from ctgraph.graph.namespaces import PREFIXES
 from ctgraph.validation.report import FAIL_ON, SEVERITIES, Report, Result, display_path, term_text
 
-_PREFIXES = {**PREFIXES, "ctgsh": "https://w3id.org/ctgraph/shapes#"}
 
-
-def _compact(iri: str, prefixes: dict[str, str] = _PREFIXES) -> str:
+def _compact(iri: str, prefixes: dict[str, str] = PREFIXES) -> str:
     return term_text(BNode(iri[2:]) if iri.startswith("_:") else URIRef(iri), prefixes)
 
 
@@ -47,7 +45,7 @@ def _result_line(result: Result, prefixes: dict[str, str]) -> str:
 
 def write_text(report: Report, fail_on: str) -> str:
     """Grouped by shape, then focus node, most severe shape first; a summary line last."""
-    px = report.prefixes or _PREFIXES
+    px = report.prefixes or PREFIXES
     lines: list[str] = []
     grouped = _by_shape(report.results)
     order = sorted(grouped, key=lambda s: (-max(r.rank for f in grouped[s].values() for r in f), s))
@@ -119,7 +117,7 @@ def write_turtle(report: Report, fail_on: str) -> str:
 def write_junit(report: Report, fail_on: str) -> str:
     """A testsuite per shape, a testcase per focus node it targets; results at or above
     --fail-on are failures, the others are listed in the testcase's system-out."""
-    px = report.prefixes or _PREFIXES
+    px = report.prefixes or PREFIXES
     threshold = {"Violation": 2, "Warning": 1, "Info": 0}[FAIL_ON[fail_on]]
     grouped = _by_shape(report.results)
     root = ET.Element("testsuites", name="ctgraph validate")
