@@ -13,8 +13,9 @@ queries, POST, one connection per client) in two phases of ``--seconds`` each:
    would), at the same time.
 
 For each phase: requests, errors by status, throughput, latency percentiles, each replica's
-memory (PSS of its process tree) and Virtuoso's (PSS and RSS, sampled every 2 s), and the
-machine's load average before and after. Before the load, every query of the mix is asked of
+memory (PSS of its process tree) and Virtuoso's (PSS and RSS, sampled every 2 s), the CPU
+seconds Virtuoso, each replica and the load script itself used, and the machine's load
+average before and after. Before the load, every query of the mix is asked of
 both replicas once and their answers and ETags compared (they must agree: ctgraph holds no
 state of its own over a remote store). A query both replicas answer with an error there is
 one Virtuoso itself refuses (its dialect: ``part-of-path``, a ``+`` path with neither end
@@ -45,6 +46,7 @@ import time
 from pathlib import Path
 
 import httpx
+import psutil
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
@@ -108,6 +110,20 @@ def agree(one: Replica, two: Replica) -> tuple[list[str], dict[str, str]]:
     return differ, refused
 
 
+def cpu_seconds(pid: int, children: bool = True) -> float:
+    """CPU time (user + system) of process `pid` (and its children) so far."""
+    total = 0.0
+    procs = [psutil.Process(pid)]
+    procs += procs[0].children(recursive=True) if children else []
+    for proc in procs:
+        try:
+            times = proc.cpu_times()
+        except psutil.Error:
+            continue
+        total += times.user + times.system
+    return total
+
+
 async def phase(replicas: list[Replica], clients: int, seconds: float, virtuoso_pid: int
                 ) -> dict:
     share = [clients // len(replicas) + (i < clients % len(replicas))
@@ -122,9 +138,15 @@ async def phase(replicas: list[Replica], clients: int, seconds: float, virtuoso_
             await asyncio.sleep(2)
 
     load_before = os.getloadavg()
+    pids = {"virtuoso": virtuoso_pid, "load_script": os.getpid(),
+            **{f"replica_{i + 1}": r.process.pid for i, r in enumerate(replicas)}}
+    own = {"load_script"}  # Virtuoso and the replicas are this script's children
+    cpu_before = {name: cpu_seconds(pid, name not in own) for name, pid in pids.items()}
     results = await asyncio.gather(
         *(hold(r, n, seconds, 2.0) for r, n in zip(replicas, share, strict=True)),
         watch_virtuoso())
+    cpu = {name: round(cpu_seconds(pid, name not in own) - cpu_before[name], 1)
+           for name, pid in pids.items()}
     per_replica = [{k: v for k, v in res.items() if k != "memory_series"}
                    for res in results[:-1]]
     requests = sum(r["requests"] for r in per_replica)
@@ -141,6 +163,7 @@ async def phase(replicas: list[Replica], clients: int, seconds: float, virtuoso_
         "virtuoso_pss_mb_peak": round(max(p for p, _ in virtuoso), 1),
         "virtuoso_pss_mb_end": round(virtuoso[-1][0], 1),
         "virtuoso_rss_mb_peak": round(max(r for _, r in virtuoso), 1),
+        "cpu_seconds": cpu,
         "load_average_before": [round(x, 2) for x in load_before],
         "load_average_after": [round(x, 2) for x in os.getloadavg()],
     }
