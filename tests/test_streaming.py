@@ -288,3 +288,29 @@ def test_a_query_a_worker_answered_quickly_runs_in_a_thread_next_time():
     known, same, started, rows = asyncio.run(scenario())
     assert known and same and rows == 5
     assert started == 1
+
+
+def test_a_known_query_that_reaches_its_limit_in_a_thread_goes_back_to_the_workers():
+    """Learned as quick, but it outlived its time limit in a thread (an overloaded machine, or
+    a bigger cost than measured): next time it runs where the limit can kill it."""
+    from ctgraph.sparql.execution import ProcessExecutor, QueryTimeout
+
+    store = load_paths([], union_default_graph=True)
+    slow = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f }"  # seconds, one row
+    job = Job(slow, results_format="json")
+
+    async def scenario() -> tuple[bool, bool]:
+        executor = ProcessExecutor(store, 1)
+        executor.start()
+        try:
+            await executor.connect()
+            executor._learn(job, elapsed=0.1, growth=0, timeout=30)
+            learned = executor._known_quick(job)
+            with pytest.raises(QueryTimeout):
+                await executor.run(job, timeout=0.2)
+            return learned, executor._known_quick(job)
+        finally:
+            executor.close()
+
+    learned, still_known = asyncio.run(scenario())
+    assert learned and not still_known

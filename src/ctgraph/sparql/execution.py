@@ -598,6 +598,11 @@ class ProcessExecutor:
             if len(self._quick) > self.QUICK_ENTRIES:
                 del self._quick[next(iter(self._quick))]
 
+    def _forget(self, job: Job) -> None:
+        """A known query that reached its time limit in a thread goes back to the workers,
+        where the limit can stop it."""
+        self._quick.pop((job.sparql, job.default_graphs, job.named_graphs), None)
+
     def _known_quick(self, job: Job) -> bool:
         return (job.sparql, job.default_graphs, job.named_graphs) in self._quick
 
@@ -761,9 +766,16 @@ class ProcessExecutor:
 
     async def stream(self, job: Job, timeout: float) -> Streamed:
         """The answer to `job` as a `Streamed` (see the module docstring)."""
-        if (self.threads and (lane(job.sparql) == "thread" or self._known_quick(job))) or (
-                self.unready_reason):  # no workers: threads rather than nothing (logged)
-            return await self._threads.stream(job, timeout)
+        if (self.threads and lane(job.sparql) == "thread") or self.unready_reason:
+            return await self._threads.stream(job, timeout)  # no workers: threads (logged)
+        if self.threads and self._known_quick(job):
+            try:
+                streamed = await self._threads.stream(job, timeout)
+            except QueryTimeout:
+                self._forget(job)  # not quick after all (or the machine is overloaded)
+                raise
+            streamed.on_finish.append(lambda outcome: outcome == "timeout" and self._forget(job))
+            return streamed
         assert self._idle is not None, "executor not started"
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
