@@ -658,7 +658,7 @@ class ProcessExecutor:
         started = time.perf_counter()
         try:
             spec = await asyncio.to_thread(prepare_worker_store, self.store,
-                                           self._snapshot_folder)
+                                           self._snapshot_folder, self._build_in_zygote)
         except Exception as e:
             if self._ctrl is None:
                 return  # closed meanwhile
@@ -690,6 +690,17 @@ class ProcessExecutor:
         self.ready = True
         for worker in first:
             self._idle.put_nowait(worker)
+
+    def _build_in_zygote(self, dump: Path, target: Path) -> None:
+        """The snapshot's store built by a child of the zygote (see `worker_process`)."""
+        payload = pickle.dumps((str(dump), str(target)), protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            if self._ctrl is None:
+                raise OSError("the executor was closed")
+            self._ctrl.sendall(b"b" + struct.pack("!Q", len(payload)) + payload)
+            status = struct.unpack("!i", recv_exactly(self._ctrl, 4))[0]
+        if status != 0:
+            raise OSError(f"the process writing it exited with status {status} (see the log)")
 
     def close(self) -> None:
         if self._preparing is not None and not self._preparing.done():

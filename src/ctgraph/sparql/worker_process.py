@@ -7,11 +7,12 @@ end up keeping a second copy. The zygote is single-threaded and holds no store; 
 it forks opens the on-disk store it was told about (`WorkerStore`) read-only, so a worker
 starts in milliseconds and is cheap to kill.
 
-The server talks to the zygote over one socket (FD): ``s`` + a pickled `WorkerStore` says
-which store the workers open; ``w`` with a socket attached asks for a worker on that socket,
-and the zygote replies with the worker's pid. The zygote exits when that socket closes. A
-worker reads length-prefixed pickled `Job`s from its socket and answers each with frames
-(`ctgraph.sparql.jobs.FRAME`).
+The server talks to the zygote over one socket (FD): ``b`` + a pickled (dump, target) asks it
+to build a snapshot in a child (`ctgraph.sparql.worker_store.build_store`) and answers its exit
+status; ``s`` + a pickled `WorkerStore` says which store the workers open; ``w`` with a
+socket attached asks for a worker on that socket, and the zygote replies with its pid. The
+zygote exits when that socket closes. A worker reads length-prefixed pickled `Job`s from its
+socket and answers each with frames (`ctgraph.sparql.jobs.FRAME`).
 """
 
 from __future__ import annotations
@@ -23,9 +24,10 @@ import signal
 import socket
 import struct
 import sys
+from pathlib import Path
 
 from ctgraph.sparql.jobs import FRAME, ChunkWriter, error_reply, produce
-from ctgraph.sparql.worker_store import WorkerStore, open_worker_store
+from ctgraph.sparql.worker_store import WorkerStore, build_store, open_worker_store
 
 
 def recv_exactly(sock: socket.socket, n: int) -> bytes:
@@ -67,9 +69,13 @@ def zygote_main(ctrl: socket.socket) -> None:  # pragma: no cover (child)
             msg, fds, _flags, _addr = socket.recv_fds(ctrl, 1, 1)
             if not msg:
                 break
-            if msg == b"s":
+            if msg in (b"s", b"b"):
                 (length,) = struct.unpack("!Q", recv_exactly(ctrl, 8))
-                spec = pickle.loads(recv_exactly(ctrl, length))
+                message = pickle.loads(recv_exactly(ctrl, length))
+                if msg == b"s":
+                    spec = message
+                else:
+                    ctrl.sendall(struct.pack("!i", _build_in_child(*message)))
                 continue
             channel = socket.socket(fileno=fds[0])
             pid = os.fork() if spec is not None else -1
@@ -85,6 +91,28 @@ def zygote_main(ctrl: socket.socket) -> None:  # pragma: no cover (child)
         code = 1
     finally:
         os._exit(code)
+
+
+def _build_in_child(dump: str, target: str) -> int:  # pragma: no cover (child)
+    """`build_store` in a child process, so its memory goes back to the system when it ends
+    and the server's event loop never waits for its GIL; its exit status (0: built)."""
+    signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # so that waitpid sees it
+    try:
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                die_with_parent()
+                build_store(Path(dump), Path(target))
+                code = 0
+            except BaseException as e:
+                print(f"ctgraph: could not write the query workers' store: {e}", file=sys.stderr,
+                      flush=True)
+            finally:
+                os._exit(code)
+        return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])
+    finally:
+        signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 
 
 def worker_main(channel: socket.socket, spec: WorkerStore) -> None:  # pragma: no cover (child)

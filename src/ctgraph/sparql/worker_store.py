@@ -7,9 +7,10 @@ touch becomes the server's while the forking process keeps the original: at 1M t
 workers held 675 MB each of their own (bench/README.md, "Memory profile at 1M"). Workers
 therefore share no memory with the server. They open an on-disk store read-only: the user's
 own (``serve --store PATH``), or a *snapshot* of the in-memory store that the server writes to
-a temporary folder after it has loaded (about 15 s per million triples, in a thread: it
-serves meanwhile). RocksDB reads through the kernel's page cache, one copy for every worker,
-which the kernel may reclaim under pressure. A snapshot is removed when the server stops;
+a temporary folder after it has loaded: an N-Quads dump (without the GIL, so it serves
+meanwhile), loaded into RocksDB by a child of the zygote, about 15 s per million triples.
+RocksDB reads through the kernel's page cache, one copy for every worker, which the kernel
+may reclaim under pressure. A snapshot is removed when the server stops;
 one left by a server that was killed is removed by the next server that starts.
 """
 
@@ -21,6 +22,7 @@ import os
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -51,27 +53,46 @@ def snapshot_folder(parent: Path | None = None) -> Path:
     return Path(tempfile.mkdtemp(prefix=f"{SNAPSHOT_PREFIX}{os.getpid()}-", dir=parent))
 
 
-def prepare_worker_store(store: EmbeddedStore, folder: Path | None = None) -> WorkerStore:
+Build = Callable[[Path, Path], None]
+"""Makes the on-disk store `target` from the N-Quads `dump`: `build_store` in this process,
+or somewhere else (the zygote forks a child for it, so the server never holds the GIL for
+it: `ctgraph.sparql.worker_process`)."""
+
+
+def prepare_worker_store(store: EmbeddedStore, folder: Path | None = None,
+                         build: Build | None = None) -> WorkerStore:
     """The on-disk store for `store`'s workers: its own folder when it lives on disk, else a
-    snapshot written into `folder` (a new `snapshot_folder` when None)."""
+    snapshot written into `folder` (a new `snapshot_folder` when None) by `build`."""
     prefixes = tuple(sorted(store.prefixes.items()))
     if store.path is not None:
         return WorkerStore(str(store.path), store.union_default_graph, False, prefixes)
     folder = folder if folder is not None else snapshot_folder()
-    write_snapshot(store.oxigraph, folder / "store")
+    write_snapshot(store.oxigraph, folder / "store", build or build_store)
     return WorkerStore(str(folder / "store"), store.union_default_graph, store.bag_union,
                        prefixes, snapshot=True)
 
 
-def write_snapshot(source: ox.Store, target: Path) -> None:
+def write_snapshot(source: ox.Store, target: Path, build: Build) -> None:
     """Copy every quad of `source` (the materialised union default graph included) into a
-    new RocksDB store at `target` with Oxigraph's bulk loader. Quads go over as terms, not
-    through a dump: a parser gives blank nodes new identifiers, and a worker must answer
-    with the same blank-node labels as the server's threads. The loader's buffers are given
-    back to the system afterwards (glibc keeps freed heap otherwise: +190 MB at 1M triples,
-    measured)."""
+    new RocksDB store at `target`: an N-Quads dump (without the GIL), which `build` loads.
+    Not Oxigraph's `bulk_load`: its parser gives blank nodes new identifiers, and a worker
+    must answer with the same blank-node labels as the server's threads."""
+    dump = target.with_suffix(".nq")
+    try:
+        source.dump(output=str(dump), format=ox.RdfFormat.N_QUADS)
+        build(dump, target)
+    finally:
+        with contextlib.suppress(OSError):
+            dump.unlink()
+
+
+def build_store(dump: Path, target: Path) -> None:
+    """Load the N-Quads `dump` into a new on-disk store, blank-node labels kept. Holds the
+    GIL throughout (Oxigraph's bulk loader reads a Python iterator); the loader's buffers are
+    given back to the system afterwards (glibc keeps freed heap otherwise: +190 MB at 1M
+    triples, measured)."""
     disk = ox.Store(str(target))
-    disk.bulk_extend(source.quads_for_pattern(None, None, None))
+    disk.bulk_extend(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
     disk.flush()
     del disk
     with contextlib.suppress(OSError, AttributeError):
