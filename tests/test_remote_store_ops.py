@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -198,6 +199,19 @@ def test_error_bodies_keep_the_store_to_themselves(fresh_virtuoso: Virtuoso, ser
     served.stop()
 
 
+def loaded_at(virtuoso: Virtuoso) -> str:
+    """The time the last `ctgraph load` recorded in its description, as an HTTP date."""
+    from ctgraph.graph.remote_store import DATASET_GRAPH
+    from ctgraph.web.http_caching import http_date
+
+    query = (f"SELECT ?t WHERE {{ GRAPH <{DATASET_GRAPH}> {{ <{DATASET_GRAPH}> "
+             "<http://purl.org/dc/terms/modified> ?t } }")
+    r = httpx.get(virtuoso.sparql, params={"query": query}, timeout=60,
+                  headers={"Accept": "application/sparql-results+json"})
+    (stamp,) = [b["t"]["value"] for b in r.json()["results"]["bindings"]]
+    return http_date(datetime.fromisoformat(stamp).timestamp())
+
+
 def until_changed(servers: list[RunningServer], query: str, old: str, deadline: float = 60
                   ) -> list[httpx.Response]:
     """Ask every server until none answers with the ETag `old` any more."""
@@ -214,7 +228,8 @@ def test_replicas_follow_a_reload(fresh_virtuoso: Virtuoso, serve_files, tmp_pat
                                   ) -> None:
     """Two replicas over one store; `ctgraph load` replaces the data: both stop answering
     with the old ETag (their caches included: --cache-entries stays on), answer the new
-    data, and agree with each other on bodies and ETags, 304 across them."""
+    data, and agree with each other on bodies, ETags and Last-Modified (the load's time),
+    304 across them."""
     first = tmp_path / "first.trig"
     first.write_text("<urn:g:a> { <urn:s> <urn:p> 1, 2 }\n")
     second = tmp_path / "second.trig"
@@ -227,11 +242,18 @@ def test_replicas_follow_a_reload(fresh_virtuoso: Virtuoso, serve_files, tmp_pat
     old = before[0].headers["etag"]
     assert before[1].headers["etag"] == old
 
+    assert [a.headers["last-modified"] for a in before] == [loaded_at(fresh_virtuoso)] * 2
+
     load(fresh_virtuoso, second)
     after = until_changed(replicas, VALUES, old)
     assert [values(a) for a in after] == [[("3",), ("4",)]] * 2
     assert after[0].headers["etag"] == after[1].headers["etag"]
     assert after[0].content == after[1].content
+    # Last-Modified is the new load's, on both: If-Modified-Since works across them too
+    assert [a.headers["last-modified"] for a in after] == [loaded_at(fresh_virtuoso)] * 2
+    since = answer(replicas[1].url, VALUES,
+                   **{"If-Modified-Since": after[0].headers["last-modified"]})
+    assert since.status_code == 304
     again = answer(replicas[1].url, VALUES, **{"If-None-Match": after[0].headers["etag"]})
     assert again.status_code == 304
     stale = answer(replicas[0].url, VALUES, **{"If-None-Match": old})

@@ -116,13 +116,19 @@ class GraphStoreClient:
 
 
 def dataset_description(graphs: list[str], version: str) -> list[ox.Triple]:
-    """The triples of `DATASET_GRAPH` (SPARQL service description terms)."""
+    """The triples of `DATASET_GRAPH` (SPARQL service description terms), with the time of
+    writing (``dct:modified``: every replica's Last-Modified)."""
+    from datetime import UTC, datetime
+
     me = ox.NamedNode(DATASET_GRAPH)
+    now = datetime.now(UTC).replace(microsecond=0).isoformat()
     triples = [
         ox.Triple(me, ox.NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
                   ox.NamedNode(f"{SD}Dataset")),
         ox.Triple(me, ox.NamedNode(f"{SD}defaultGraph"), ox.NamedNode(UNION_GRAPH)),
         ox.Triple(me, ox.NamedNode(f"{DCT}identifier"), ox.Literal(version)),
+        ox.Triple(me, ox.NamedNode(f"{DCT}modified"), ox.Literal(
+            now, datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#dateTime"))),
     ]
     triples += [ox.Triple(me, ox.NamedNode(f"{SD}namedGraph"), ox.NamedNode(g)) for g in graphs]
     return triples

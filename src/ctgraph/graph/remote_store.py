@@ -39,6 +39,7 @@ names the store.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import logging
@@ -47,6 +48,7 @@ import threading
 import time
 from collections.abc import Collection, Generator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Unpack
 from urllib.parse import unquote, urlencode, urlsplit
 
@@ -79,9 +81,10 @@ SYSTEM_GRAPH_PREFIXES = ("http://www.openlinksw.com/", "http://www.w3.org/ns/ldp
 project's, even in a store not loaded by ctgraph."""
 
 LOADED_DATASET_QUERY = f"""
-    SELECT ?default ?named ?version WHERE {{ GRAPH <{DATASET_GRAPH}> {{
+    SELECT ?default ?named ?version ?modified WHERE {{ GRAPH <{DATASET_GRAPH}> {{
       <{DATASET_GRAPH}> <{SD}defaultGraph> ?default ; <{DCT}identifier> ?version .
-      OPTIONAL {{ <{DATASET_GRAPH}> <{SD}namedGraph> ?named }} }} }}"""
+      OPTIONAL {{ <{DATASET_GRAPH}> <{SD}namedGraph> ?named }}
+      OPTIONAL {{ <{DATASET_GRAPH}> <{DCT}modified> ?modified }} }} }}"""
 
 POOL_SIZE = 16
 """Connections kept open to the endpoint (queries run in a thread pool of about that size)."""
@@ -131,6 +134,8 @@ class LoadedDataset:
     default_graph: str
     named_graphs: tuple[str, ...]
     version: str
+    modified: float | None = None
+    """When the load wrote it (POSIX time; None for a load that did not record it)."""
 
 
 class RemoteStore:
@@ -200,6 +205,13 @@ class RemoteStore:
             self._refreshing = False
 
     @property
+    def modified(self) -> float | None:
+        """When the load that wrote the data finished (Last-Modified, the same on every
+        replica), None when it did not say."""
+        dataset = self.dataset
+        return dataset.modified if dataset is not None else None
+
+    @property
     def version(self) -> str:
         """The loaded data version, else a fingerprint of the store (its size and graph
         names, taken once: counting a large store is not cheap)."""
@@ -215,8 +227,14 @@ class RemoteStore:
         if not rows:
             return None
         named = sorted({r["named"]["value"] for r in rows if "named" in r})
+        modified = None
+        if "modified" in rows[0]:
+            with contextlib.suppress(ValueError):
+                stamp = datetime.fromisoformat(rows[0]["modified"]["value"])
+                # written in UTC; a store that drops the zone keeps the time itself
+                modified = (stamp if stamp.tzinfo else stamp.replace(tzinfo=UTC)).timestamp()
         return LoadedDataset(rows[0]["default"]["value"], tuple(named),
-                             rows[0]["version"]["value"])
+                             rows[0]["version"]["value"], modified)
 
     def _default_graph_holds_the_named_graphs(self) -> bool:
         if not self.named_graphs():

@@ -1,13 +1,17 @@
 """HTTP caching: ETags from the store version, Last-Modified from load time, 304 answers.
 
-The data never changes while the server runs, so an answer is fully determined by the store
-version, the request's resource and the negotiated format; that is what the ETag hashes.
+An answer is fully determined by the store version, the request's resource and the negotiated
+format; that is what the ETag hashes. The data never changes under an embedded store while the
+server runs; a remote store's version follows `ctgraph load`, and so does Last-Modified (the
+time the load recorded, the same on every replica).
 """
 
 from __future__ import annotations
 
 import hashlib
+import time
 from email.utils import format_datetime, parsedate_to_datetime
+from typing import Any
 
 from starlette.requests import Request
 
@@ -16,6 +20,13 @@ def etag_for(*parts: object) -> str:
     """A weak entity tag (the representation is equivalent, not byte-identical after gzip)."""
     digest = hashlib.sha256("\x1f".join(map(str, parts)).encode("utf-8")).hexdigest()[:24]
     return f'W/"{digest}"'
+
+
+def last_modified(state: Any) -> float:
+    """The app's Last-Modified time: the remote store's last load when it recorded one, else
+    when this server loaded its store."""
+    modified = getattr(state.store, "modified", None)
+    return modified if modified is not None else getattr(state, "loaded_at", time.time())
 
 
 def http_date(timestamp: float) -> str:

@@ -26,7 +26,7 @@ from ctgraph.sparql.serialization import jsonld_context, serialize_triples
 from ctgraph.views.resource import compact
 from ctgraph.views.stats import graph_size
 from ctgraph.web.errors import HTTPProblem
-from ctgraph.web.http_caching import etag_for, is_not_modified, validators
+from ctgraph.web.http_caching import etag_for, is_not_modified, last_modified, validators
 
 router = APIRouter(tags=["Service description"])
 
@@ -192,8 +192,9 @@ def _rdf_response(request: Request, triples: Iterable[ox.Triple],
         raise HTTPProblem(406, f"No acceptable format; offered: "
                                f"{media.offered(media.RDF_DOCUMENT)}")
     etag = etag_for(state.store.version, request.url.path, fmt.key)
-    headers = validators(etag, state.loaded_at, state.settings.cache_max_age)
-    if is_not_modified(request, etag, state.loaded_at):
+    modified = last_modified(state)
+    headers = validators(etag, modified, state.settings.cache_max_age)
+    if is_not_modified(request, etag, modified):
         return Response(status_code=304, headers=headers)
     if fmt.key == "html":
         from ctgraph.web.routes.pages import render

@@ -10,7 +10,6 @@ paths, so navigation works at any base URL.
 from __future__ import annotations
 
 import math
-import time
 from html import escape
 from typing import Any
 
@@ -27,7 +26,7 @@ from ctgraph.views import resource as d
 from ctgraph.views.stats import graph_size
 from ctgraph.web import language
 from ctgraph.web.errors import HTTPProblem
-from ctgraph.web.http_caching import etag_for, is_not_modified
+from ctgraph.web.http_caching import etag_for, is_not_modified, last_modified
 from ctgraph.web.routes.pages import render
 
 router = APIRouter()
@@ -104,7 +103,7 @@ def _respond(request: Request, body: bytes, fmt: media.Format, extra: dict[str, 
     reader's language (the tag and Vary then cover it, and a ?lang= choice is remembered)."""
     state = request.app.state
     etag = etag_for(state.store.version, request.url.path, fmt.key, *([lang] if lang else []))
-    loaded = getattr(state, "loaded_at", time.time())
+    loaded = last_modified(state)
     headers = {"Vary": language.VARY if lang else "Accept", "ETag": etag,
                "Cache-Control": "public, max-age=300", **extra}
     if is_not_modified(request, etag, loaded):

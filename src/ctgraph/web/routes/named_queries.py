@@ -35,7 +35,7 @@ from ctgraph.sparql.execution import (
     QueryTimeout,
 )
 from ctgraph.web.errors import HTTPProblem
-from ctgraph.web.http_caching import etag_for, is_not_modified, validators
+from ctgraph.web.http_caching import etag_for, is_not_modified, last_modified, validators
 
 log = logging.getLogger("ctgraph.web.routes.named_queries")
 
@@ -149,8 +149,9 @@ async def answer(request: Request, named: NamedQuery) -> Response:
               graph_format=fmt.key if graph else None)
     store = state.store
     etag = etag_for(store.version, "api", named.name, job)
-    headers = validators(etag, state.loaded_at, settings.cache_max_age)
-    if is_not_modified(request, etag, state.loaded_at):
+    modified = last_modified(state)
+    headers = validators(etag, modified, settings.cache_max_age)
+    if is_not_modified(request, etag, modified):
         return Response(status_code=304, headers=headers)
     key = (store.version, job)
     result = state.cache.get(key)

@@ -43,7 +43,7 @@ from ctgraph.sparql.execution import (
     WorkerLost,
 )
 from ctgraph.web.errors import HTTPProblem
-from ctgraph.web.http_caching import etag_for, is_not_modified, validators
+from ctgraph.web.http_caching import etag_for, is_not_modified, last_modified, validators
 from ctgraph.web.middleware.access_log import note_query
 
 log = logging.getLogger("ctgraph.sparql")
@@ -278,11 +278,12 @@ async def sparql_endpoint(request: Request) -> Response:
     store = state.store
     etag = etag_for(store.version, job)  # weak: the same for either content-coding
     job = replace(job, gzip=media.accepts_gzip(request.headers.get("accept-encoding")))
-    headers = validators(etag, state.loaded_at, settings.cache_max_age)
+    modified = last_modified(state)
+    headers = validators(etag, modified, settings.cache_max_age)
     headers["Vary"] += ", Accept-Encoding"
     if request.method == "POST":
         headers = {"Vary": headers["Vary"], "Cache-Control": "no-store"}
-    elif is_not_modified(request, etag, state.loaded_at):
+    elif is_not_modified(request, etag, modified):
         return Response(status_code=304, headers=headers)
 
     key = (store.version, job)
