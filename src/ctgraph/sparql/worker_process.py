@@ -26,6 +26,7 @@ import struct
 import sys
 from pathlib import Path
 
+from ctgraph.sparql.heap import release_free_heap
 from ctgraph.sparql.jobs import FRAME, ChunkWriter, error_reply, produce
 from ctgraph.sparql.worker_store import WorkerStore, build_store, open_worker_store
 
@@ -141,6 +142,7 @@ def worker_main(channel: socket.socket, spec: WorkerStore) -> None:  # pragma: n
             except Exception as e:
                 reply = pickle.dumps(error_reply(e), protocol=pickle.HIGHEST_PROTOCOL)
                 channel.sendall(FRAME.pack(b"X", len(reply)) + reply)
+            release_free_heap()  # a sort's or a group's memory, kept by glibc otherwise
     except BaseException:
         code = 1
     finally:

@@ -17,7 +17,6 @@ one left by a server that was killed is removed by the next server that starts.
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import re
 import shutil
@@ -29,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ctgraph.graph.store import EmbeddedStore, open_disk_store
+from ctgraph.sparql.heap import release_free_heap
 
 SNAPSHOT_PREFIX = "ctgraph-worker-store-"
 _SNAPSHOT_NAME = re.compile(re.escape(SNAPSHOT_PREFIX) + r"(\d+)-")
@@ -95,8 +95,7 @@ def build_store(dump: Path, target: Path) -> None:
     disk.bulk_extend(ox.parse(path=str(dump), format=ox.RdfFormat.N_QUADS))
     disk.flush()
     del disk
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    release_free_heap()
 
 
 def open_worker_store(spec: WorkerStore) -> EmbeddedStore:
