@@ -53,8 +53,10 @@ settings cannot change test results.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -145,6 +147,27 @@ def start_server(*paths: Path | str, startup_timeout: float = 60.0, **options: o
             server.stop()
             raise RuntimeError("ctgraph serve never became ready:\n" + server.log())
         time.sleep(0.05)
+
+
+@pytest.fixture
+def launched() -> Iterator[Callable[..., RunningServer]]:
+    """`launch`, and every server it started stopped at teardown, even when the test failed
+    before stopping it (its whole session: the server, its zygote and workers)."""
+    servers: list[RunningServer] = []
+
+    from tests.ops_support import launch  # it imports this module
+
+    def start(*paths: str, **options: object) -> RunningServer:
+        server = launch(*paths, **options)
+        servers.append(server)
+        return server
+
+    yield start
+    for server in servers:
+        if server.process.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait(timeout=30)
 
 
 def _workers_ready(url: str) -> bool:

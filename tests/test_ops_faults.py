@@ -22,7 +22,6 @@ from tests.helpers import run_ctgraph
 from tests.ops_support import (
     MEDIUM,
     Background,
-    launch,
     running_workers,
     state,
     unique,
@@ -68,8 +67,8 @@ def test_idle_worker_killed_is_replaced_before_the_next_query(serve_files):
         assert r.status_code == 200, r.text
 
 
-def test_zygote_killed_the_server_stops_with_a_clear_message():
-    server = launch(query_workers=1)
+def test_zygote_killed_the_server_stops_with_a_clear_message(launched):
+    server = launched(query_workers=1)
     zygote, _workers = zygote_and_workers(server.process.pid)
     os.kill(zygote, signal.SIGKILL)
     assert wait_exit(server, within=60) == 1

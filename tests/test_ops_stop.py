@@ -17,7 +17,6 @@ from tests.ops_support import (
     SLOW,
     Background,
     descendants,
-    launch,
     running_workers,
     state,
     unique,
@@ -41,8 +40,8 @@ def _assert_clean(log: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["SIGTERM", "Ctrl-C", "SIGTERM to the group"])
-def test_stop_lets_the_query_in_flight_finish(how):
-    server = launch(grace_period=120, timeout=120, cache_entries=0, query_workers=2)
+def test_stop_lets_the_query_in_flight_finish(how, launched):
+    server = launched(grace_period=120, timeout=120, cache_entries=0, query_workers=2)
     pid = server.process.pid
     slow = Background("POST", server.sparql, data={"query": unique(SLOW, how)},
                       headers={"Accept": "application/sparql-results+json"})
@@ -71,8 +70,8 @@ def test_stop_lets_the_query_in_flight_finish(how):
     assert all(state(child) in (None, "Z") for child in children), "workers left running"
 
 
-def test_grace_period_ends_with_the_query_cancelled_and_exit_0():
-    server = launch(grace_period=1, timeout=300, cache_entries=0, query_workers=1)
+def test_grace_period_ends_with_the_query_cancelled_and_exit_0(launched):
+    server = launched(grace_period=1, timeout=300, cache_entries=0, query_workers=1)
     pid = server.process.pid
     bomb = Background("POST", server.sparql, data={"query": BOMB})
     running_workers(pid)
@@ -88,8 +87,8 @@ def test_grace_period_ends_with_the_query_cancelled_and_exit_0():
     assert "timeout graceful shutdown exceeded" in log
 
 
-def test_idle_server_stops_on_ctrl_c_with_status_0():
-    server = launch()
+def test_idle_server_stops_on_ctrl_c_with_status_0(launched):
+    server = launched()
     assert httpx.get(f"{server.url}/healthz").status_code == 200
     children = descendants(server.process.pid)
     os.killpg(server.process.pid, signal.SIGINT)
@@ -98,8 +97,8 @@ def test_idle_server_stops_on_ctrl_c_with_status_0():
     assert all(state(child) in (None, "Z") for child in children)
 
 
-def test_second_ctrl_c_stops_at_once():
-    server = launch(grace_period=300, timeout=300, cache_entries=0, query_workers=1)
+def test_second_ctrl_c_stops_at_once(launched):
+    server = launched(grace_period=300, timeout=300, cache_entries=0, query_workers=1)
     pid = server.process.pid
     bomb = Background("POST", server.sparql, data={"query": BOMB})
     running_workers(pid)

@@ -559,6 +559,7 @@ class ProcessExecutor:
         self._preparing: asyncio.Task | None = None
         self._zygote: subprocess.Popen | None = None
         self._snapshot_folder: Path | None = None
+        self._closed = False
         self.size = max(1, size)
         self.max_size = 2 * self.size
         self.query_memory = query_memory
@@ -703,13 +704,15 @@ class ProcessExecutor:
             raise OSError(f"the process writing it exited with status {status} (see the log)")
 
     def close(self) -> None:
+        self._closed = True
         if self._preparing is not None and not self._preparing.done():
             self._preparing.cancel()
         for worker in list(self._workers.values()):
             self._discard(worker)
-        if self._ctrl is not None:
-            self._ctrl.close()  # the zygote exits on EOF
-            self._ctrl = None
+        with self._lock:  # not while a worker is being asked for
+            if self._ctrl is not None:
+                self._ctrl.close()  # the zygote exits on EOF
+                self._ctrl = None
         if self._zygote is not None:
             try:
                 self._zygote.wait(timeout=5)
@@ -754,8 +757,12 @@ class ProcessExecutor:
         try:
             fresh = await asyncio.to_thread(self._spawn)
             await fresh.connect()
-        except (OSError, EOFError):
-            log.exception("could not start a replacement query worker")
+        except (OSError, EOFError, AssertionError):
+            if not self._closed:  # else: the server is stopping, nothing to replace
+                log.exception("could not start a replacement query worker")
+            return
+        if self._closed:
+            self._discard(fresh)
             return
         assert self._idle is not None
         self._idle.put_nowait(fresh)
@@ -768,8 +775,9 @@ class ProcessExecutor:
         try:
             worker = await asyncio.to_thread(self._spawn)
             await worker.connect()
-        except (OSError, EOFError):
-            log.exception("could not start an extra query worker")
+        except (OSError, EOFError, AssertionError):
+            if not self._closed:
+                log.exception("could not start an extra query worker")
             return None
         finally:
             self._growing -= 1
