@@ -173,3 +173,22 @@ def test_a_killed_servers_snapshot_is_removed_by_the_next_server(private_tmp: Pa
         assert json.loads(httpx.get(f"{second.url}/healthz", timeout=10).text)["status"] == "ok"
     finally:
         second.stop()
+
+
+def test_fork_mode_shares_the_servers_store_and_writes_no_snapshot(private_tmp: Path,
+                                                                    launched) -> None:
+    """``--worker-store fork``: the zygote is the server forked (no snapshot written); its
+    workers answer from the inherited in-memory store, with the same blank-node labels."""
+    server = launched(worker_store="fork")
+    _wait_until_ready(server.url)
+    assert _snapshots(private_tmp) == []
+    zygote, workers = zygote_and_workers(server.process.pid)
+    assert b"ctgraph.sparql.worker_process" not in Path(f"/proc/{zygote}/cmdline").read_bytes()
+    assert workers
+    query = "SELECT ?s WHERE { ?s ?p ?o FILTER(isBlank(?s)) } ORDER BY ?s LIMIT 3"
+    first = httpx.post(server.sparql, data={"query": query},
+                       headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    second = httpx.post(server.sparql, data={"query": query + " "},  # no cache hit
+                        headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    assert first.status_code == 200 and len(first.json()["results"]["bindings"]) == 3
+    assert first.json() == second.json()

@@ -113,6 +113,9 @@ SERVE_OPTIONS: list[tuple[str, dict[str, object]]] = [
     ("--query-threads/--no-query-threads", {"default": None, "help": "Streaming queries in "
                                             "threads (default) or every query in a worker "
                                             "process."}),
+    ("--worker-store", {"type": click.Choice(["snapshot", "fork"]), "help": "What query "
+                        "workers read: an on-disk snapshot of the store (default, lean) or "
+                        "the server's memory, forked (faster, a copy per worker)."}),
     ("--log-level", {"type": click.Choice(["critical", "error", "warning", "info", "debug"])}),
     ("--log-format", {"type": click.Choice(["text", "json"]), "help": "Access log as text lines "
                       "(default) or one JSON object per request."}),

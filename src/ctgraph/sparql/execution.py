@@ -24,8 +24,8 @@ evaluation. So there are two lanes:
   over its own socket pair; when a query outlives its time limit, or its worker's resident
   memory grows by more than the per-query bound (``--query-memory``), the server kills that
   worker with SIGKILL and asks the zygote for a fresh one. A query a worker has answered
-  within a few seconds (`ProcessExecutor.QUICK_SECONDS`, at most a quarter of its limit) and
-  with bounded memory is remembered (by text and dataset; the store never changes, so it
+  within half its time limit (`ProcessExecutor.QUICK_SHARE`) and with bounded memory is
+  remembered (by text and dataset; the store never changes, so it
   costs the same again) and from then on runs in a thread, on the in-memory store: cheap and
   known queries never queue behind unknown heavy ones for a worker.
 
@@ -85,7 +85,7 @@ from ctgraph.sparql.jobs import (
     produce,
     raise_reply,
 )
-from ctgraph.sparql.worker_process import recv_exactly
+from ctgraph.sparql.worker_process import recv_exactly, zygote_main
 from ctgraph.sparql.worker_store import (
     WorkerStore,
     prepare_worker_store,
@@ -536,19 +536,25 @@ class ProcessExecutor:
     """
 
     GROW_AFTER = 2.0
-    QUICK_SECONDS = 5.0
-    """A query a worker answered within this long (and within a quarter of its time limit;
-    waiting excluded) is known to end: from then on it runs in a thread, on the server's
-    in-memory store, where it is faster than on the workers' disk store. It is no runaway,
-    so that it cannot be killed there costs at most its known run time."""
+    QUICK_SHARE = 0.5
+    """A query a worker answered within this share of its time limit (waiting excluded) is
+    known to end: from then on it runs in a thread, on the server's in-memory store, where
+    it is faster than on the workers' disk store (1-5x at 1M, up to 30x at 10M). It is no
+    runaway, so that a thread cannot kill it costs at most its known run time; should it
+    reach its limit there all the same, it is forgotten (`_forget`)."""
     QUICK_GROWTH = 256 * 1024 * 1024
     """…and whose worker grew by at most this much."""
     QUICK_ENTRIES = 4096
 
     def __init__(self, store: EmbeddedStore, size: int, *,
                  query_memory: int = DEFAULT_QUERY_MEMORY, stream_after: float = 2.0,
-                 threads: bool = True, snapshot_dir: Path | None = None):
+                 threads: bool = True, snapshot_dir: Path | None = None,
+                 worker_store: str = "snapshot"):
         self.store = store
+        self.fork = worker_store == "fork"
+        """Workers share the server's store copy-on-write (fork) instead of reading their own
+        on-disk copy: in-memory speed for their queries, at the price of a private copy of
+        every page they read (Oxigraph writes to what it reads; `worker_store`)."""
         self.snapshot_dir = snapshot_dir
         """Where the in-memory store's snapshot for the workers goes (None: the temp folder)."""
         self.worker_store: WorkerStore | None = None
@@ -593,7 +599,7 @@ class ProcessExecutor:
         """Remember a query a worker answered quickly and with little memory: the store does
         not change, so the same text over the same dataset costs the same next time, and it
         can run in a thread, never waiting behind heavy queries for a worker."""
-        if elapsed <= min(self.QUICK_SECONDS, timeout / 4) and growth <= self.QUICK_GROWTH:
+        if elapsed <= self.QUICK_SHARE * timeout and growth <= self.QUICK_GROWTH:
             key = (job.sparql, job.default_graphs, job.named_graphs)
             self._quick[key] = None
             if len(self._quick) > self.QUICK_ENTRIES:
@@ -638,12 +644,20 @@ class ProcessExecutor:
         it). Then `connect()` in the event loop prepares the workers' store and forks them."""
         remove_stale_snapshots(self.snapshot_dir)
         ours, theirs = socket.socketpair()
+        self._idle = asyncio.Queue()
+        if self.fork:  # before any thread of ours exists: a fork inherits no held lock
+            pid = os.fork()
+            if pid == 0:
+                ours.close()
+                zygote_main(theirs, self.store)
+            theirs.close()
+            self._ctrl, self.zygote_pid = ours, pid
+            return
         self._zygote = subprocess.Popen(
             [sys.executable, "-m", "ctgraph.sparql.worker_process", str(theirs.fileno())],
             pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
         theirs.close()
         self._ctrl, self.zygote_pid = ours, self._zygote.pid
-        self._idle = asyncio.Queue()
 
     async def connect(self) -> None:
         """Prepare the workers' store and fork the first workers, in the background: an
@@ -651,11 +665,14 @@ class ProcessExecutor:
         triples take about 15 s), and the server answers meanwhile. Queries that need a
         worker wait for them (`_acquire`); /healthz says ``workers_ready``."""
         assert self._idle is not None, "executor not started"
-        if self.store.path is None:
+        if self.store.path is None and not self.fork:
             self._snapshot_folder = snapshot_folder(self.snapshot_dir)
         self._preparing = asyncio.create_task(self._prepare())
 
     async def _prepare(self) -> None:
+        if self.fork:  # the zygote holds the store already
+            await self._start_first_workers()
+            return
         started = time.perf_counter()
         try:
             spec = await asyncio.to_thread(prepare_worker_store, self.store,
@@ -672,12 +689,15 @@ class ProcessExecutor:
             log.info("query workers' store written in %.2fs (%s)",
                      time.perf_counter() - started, spec.path)
         payload = pickle.dumps(spec, protocol=pickle.HIGHEST_PROTOCOL)
+        with self._lock:
+            if self._ctrl is None:
+                return  # closed meanwhile
+            self._ctrl.sendall(b"s" + struct.pack("!Q", len(payload)) + payload)
+        await self._start_first_workers()
+
+    async def _start_first_workers(self) -> None:
         assert self._idle is not None
         try:
-            with self._lock:
-                if self._ctrl is None:
-                    return  # closed meanwhile
-                self._ctrl.sendall(b"s" + struct.pack("!Q", len(payload)) + payload)
             first = [await asyncio.to_thread(self._spawn) for _ in range(self.size)]
             for worker in first:
                 await worker.connect()
@@ -720,7 +740,10 @@ class ProcessExecutor:
                 self._zygote.kill()
                 self._zygote.wait()
             self._zygote = None
-            self.zygote_pid = 0
+        elif self.zygote_pid:
+            with contextlib.suppress(ChildProcessError, OSError):
+                os.waitpid(self.zygote_pid, 0)
+        self.zygote_pid = 0
         remove_worker_store(self.worker_store)
         if self._snapshot_folder is not None:  # also when closed before it was written
             shutil.rmtree(self._snapshot_folder, ignore_errors=True)
@@ -892,11 +915,11 @@ def _alive(pid: int) -> bool:
 
 def make_executor(store: GraphStore, workers: int, *, query_memory: int = DEFAULT_QUERY_MEMORY,
                   stream_after: float = 2.0, threads: bool = True,
-                  snapshot_dir: Path | None = None) -> Any:
+                  snapshot_dir: Path | None = None, worker_store: str = "snapshot") -> Any:
     """Two lanes (threads and killable worker processes) for an in-memory/on-disk store
     where fork() exists, else threads only."""
     if workers > 0 and hasattr(os, "fork") and isinstance(store, EmbeddedStore):
         return ProcessExecutor(store, workers, query_memory=query_memory,
                                stream_after=stream_after, threads=threads,
-                               snapshot_dir=snapshot_dir)
+                               snapshot_dir=snapshot_dir, worker_store=worker_store)
     return ThreadExecutor(store, stream_after)

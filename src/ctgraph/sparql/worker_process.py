@@ -26,6 +26,7 @@ import struct
 import sys
 from pathlib import Path
 
+from ctgraph.graph.store import EmbeddedStore
 from ctgraph.sparql.heap import release_free_heap
 from ctgraph.sparql.jobs import FRAME, ChunkWriter, error_reply, produce
 from ctgraph.sparql.worker_store import WorkerStore, build_store, open_worker_store
@@ -59,13 +60,16 @@ def _child_signals() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
 
 
-def zygote_main(ctrl: socket.socket) -> None:  # pragma: no cover (child)
+def zygote_main(ctrl: socket.socket,
+                inherited: EmbeddedStore | None = None) -> None:  # pragma: no cover (child)
+    """The zygote's loop; `inherited`: the server's own store, when the zygote was forked
+    from the server (``--worker-store fork``) instead of started afresh."""
     code = 0
     try:
         die_with_parent()
         _child_signals()
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)  # the kernel reaps workers
-        spec: WorkerStore | None = None
+        spec: WorkerStore | EmbeddedStore | None = inherited
         while True:
             msg, fds, _flags, _addr = socket.recv_fds(ctrl, 1, 1)
             if not msg:
@@ -116,7 +120,8 @@ def _build_in_child(dump: str, target: str) -> int:  # pragma: no cover (child)
         signal.signal(signal.SIGCHLD, signal.SIG_IGN)
 
 
-def worker_main(channel: socket.socket, spec: WorkerStore) -> None:  # pragma: no cover (child)
+def worker_main(channel: socket.socket,
+                spec: WorkerStore | EmbeddedStore) -> None:  # pragma: no cover (child)
     code = 0
 
     def emit(message: tuple) -> None:
@@ -128,7 +133,8 @@ def worker_main(channel: socket.socket, spec: WorkerStore) -> None:  # pragma: n
             channel.sendall(FRAME.pack(b"H", len(payload)) + payload)
 
     try:
-        store = open_worker_store(spec)
+        # an inherited on-disk store is opened afresh: RocksDB handles do not survive a fork
+        store = open_worker_store(spec) if isinstance(spec, WorkerStore) else spec.reopen()
         while True:
             try:
                 (length,) = struct.unpack("!Q", recv_exactly(channel, 8))

@@ -105,7 +105,8 @@ def create_app(settings: Settings | None = None, store: GraphStore | None = None
         executor = make_executor(
             app.state.store, settings.query_workers,
             query_memory=settings.query_memory * 1024 * 1024,
-            stream_after=settings.stream_after, threads=settings.query_threads)
+            stream_after=settings.stream_after, threads=settings.query_threads,
+            worker_store=settings.worker_store)
         # Limits, metrics and the 503 for a lost worker wrap the executor (query_guard).
         app.state.executor = ObservedExecutor(executor, app.state.client_limits,
                                               app.state.metrics)
