@@ -38,9 +38,13 @@ def main() -> None:
 @click.option("--output", "-o", type=PATHS, help="Write the report to a file instead of stdout.")
 @click.option("--bundled", is_flag=True,
               help="Use ctgraph's bundled shapes; without PATHS, validate the bundled graph.")
+@click.option("--store", help="Validate what this on-disk store folder or remote SPARQL endpoint "
+              "serves (shapes: --shapes, --bundled, else the store's own).")
+@click.option("--store-auth", envvar="CTGRAPH_STORE_AUTH", metavar="USER:PASSWORD",
+              help="Credentials for a remote --store (Digest or Basic; env CTGRAPH_STORE_AUTH).")
 def validate(
     paths: tuple[Path, ...], shapes: tuple[Path, ...], fmt: str, fail_on: str, output: Path | None,
-    bundled: bool,
+    bundled: bool, store: str | None, store_auth: str | None,
 ) -> None:
     """Validate RDF files or folders (default: the current folder's RDF files) against SHACL
     shapes (default: the shapes among those files; --bundled: ctgraph's own).
@@ -50,7 +54,7 @@ def validate(
     from ctgraph.commands.validate import run_validate
 
     sys.exit(run_validate(list(paths), list(shapes), fmt=fmt, fail_on=fail_on, output=output,
-                          bundled=bundled))
+                          bundled=bundled, store=store, store_auth=store_auth))
 
 
 @main.command()

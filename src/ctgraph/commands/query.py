@@ -69,7 +69,7 @@ def run_query_command(
         info = analyse(text, PREFIXES)
         if info.is_update:
             raise UsageError(f"{origin}: SPARQL updates are not allowed; the graph is read-only")
-        graph = _open(store, store_auth) if store else _load(data)
+        graph = open_store_option(store, store_auth) if store else _load(data)
         try:
             result = graph.query(text)
             body = render(result, fmt)
@@ -92,8 +92,10 @@ def run_query_command(
     return 0
 
 
-def _open(store: str, auth: str | None) -> GraphStore:
-    """The on-disk store folder or remote endpoint `--store` names."""
+def open_store_option(store: str, auth: str | None) -> GraphStore:
+    """The on-disk store folder or remote endpoint `--store` names (`auth`: ``--store-auth``);
+    `UsageError` for credentials that do not read USER:PASSWORD, `StoreUnavailable` for a
+    remote store that cannot answer, FileNotFoundError for a missing folder."""
     if not store.startswith(("http://", "https://")):
         if auth:
             raise UsageError("--store-auth goes with a remote --store URL")
