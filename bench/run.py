@@ -147,6 +147,8 @@ class Server:
                 cmd += ["--query-workers", "0"]
             if self.name == "ctgraph-procs":  # every query in a worker process (streamed)
                 cmd += ["--no-query-threads"]
+            if self.name == "ctgraph-fork":  # workers forked with the in-memory store
+                cmd += ["--worker-store", "fork"]
         elif self.name == "bare":
             cmd = [sys.executable, str(HERE / "bare_endpoint.py"), str(self.data), "--port",
                    str(self.port)]
@@ -355,7 +357,8 @@ def main() -> int:
                         default=["ctgraph", "ctgraph-cache", "ctgraph-threads", "ctgraph-disk",
                                  "bare", "oxigraph", "oxigraph-merged", "rdflib-endpoint"],
                         help="ctgraph: default settings; -cache: result cache on; -threads: "
-                        "--query-workers 0; -procs: --no-query-threads; -before: the "
+                        "--query-workers 0; -procs: --no-query-threads; -fork: --worker-store "
+                        "fork; -before: the "
                         "default on --before-src; -disk: serve --store after "
                         "ctgraph load; oxigraph: --union-default-graph (a bag); "
                         "oxigraph-merged: the union materialised in its default graph (a set)")

@@ -192,3 +192,14 @@ def test_fork_mode_shares_the_servers_store_and_writes_no_snapshot(private_tmp: 
                         headers={"Accept": "application/sparql-results+json"}, timeout=60)
     assert first.status_code == 200 and len(first.json()["results"]["bindings"]) == 3
     assert first.json() == second.json()
+
+
+def test_auto_forks_the_workers_only_for_a_big_in_memory_store(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    from ctgraph.sparql import execution
+
+    store = load_paths([], union_default_graph=True)
+    assert not execution.make_executor(store, 2, worker_store="auto").fork  # 12k quads
+    monkeypatch.setattr(execution, "FORK_ABOVE_QUADS", len(store.oxigraph) - 1)
+    assert execution.make_executor(store, 2, worker_store="auto").fork
+    assert not execution.make_executor(store, 2, worker_store="snapshot").fork

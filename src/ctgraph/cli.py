@@ -117,9 +117,10 @@ SERVE_OPTIONS: list[tuple[str, dict[str, object]]] = [
     ("--query-threads/--no-query-threads", {"default": None, "help": "Streaming queries in "
                                             "threads (default) or every query in a worker "
                                             "process."}),
-    ("--worker-store", {"type": click.Choice(["snapshot", "fork"]), "help": "What query "
-                        "workers read: an on-disk snapshot of the store (default, lean) or "
-                        "the server's memory, forked (faster, a copy per worker)."}),
+    ("--worker-store", {"type": click.Choice(["auto", "snapshot", "fork"]), "help": "What "
+                        "query workers read: an on-disk snapshot of the store (lean) or the "
+                        "server's memory, forked (faster, a copy per worker); auto (default): "
+                        "fork above 3 million quads."}),
     ("--log-level", {"type": click.Choice(["critical", "error", "warning", "info", "debug"])}),
     ("--log-format", {"type": click.Choice(["text", "json"]), "help": "Access log as text lines "
                       "(default) or one JSON object per request."}),

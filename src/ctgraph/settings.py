@@ -80,11 +80,11 @@ class Settings(BaseSettings):
         "in threads of the server (they stop at the time limit at their next write); False: "
         "every query in a worker process",
     )
-    worker_store: Literal["snapshot", "fork"] = Field(
-        default="snapshot", description="What query workers read: their own on-disk snapshot "
+    worker_store: Literal["auto", "snapshot", "fork"] = Field(
+        default="auto", description="What query workers read: their own on-disk snapshot "
         "of an in-memory store, shared through the page cache (lean), or the server's "
         "in-memory store forked copy-on-write (in-memory speed for their queries, but each "
-        "ends up with a private copy of what it reads)",
+        "ends up with a private copy of what it reads); auto: fork above 3 million quads",
     )
     shapes: bool = Field(
         default=True, description="Serve the bundled SHACL shapes in graph ctgr:graph/shapes"
