@@ -203,3 +203,34 @@ def test_auto_forks_the_workers_only_for_a_big_in_memory_store(
     monkeypatch.setattr(execution, "FORK_ABOVE_QUADS", len(store.oxigraph) - 1)
     assert execution.make_executor(store, 2, worker_store="auto").fork
     assert not execution.make_executor(store, 2, worker_store="snapshot").fork
+
+
+def test_a_snapshot_worker_that_keeps_much_memory_is_recycled_after_its_query() -> None:
+    """Past RECYCLE_PRIVATE bytes of its own, a worker is replaced by a fresh one when it has
+    answered: not counted as a failure, and the next query is answered by the new one."""
+    import asyncio
+
+    from ctgraph.sparql.execution import Job, ProcessExecutor
+
+    store = load_paths([], union_default_graph=True)
+    job = Job("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o FILTER(isIRI(?o)) }",
+              results_format="json")
+
+    async def scenario(threshold: int) -> tuple[dict, bytes, bytes]:
+        executor = ProcessExecutor(store, 1, threads=False)
+        executor.RECYCLE_PRIVATE = threshold
+        executor.start()
+        try:
+            await executor.connect()
+            first = await executor.run(job, timeout=30)
+            second = await executor.run(job, timeout=30)
+            return executor.stats(), first.body, second.body
+        finally:
+            executor.close()
+
+    stats, first, second = asyncio.run(scenario(1))  # every worker keeps more than a byte
+    assert first == second and b'"n"' in first
+    assert stats["workers_recycled"] == 2 and stats["workers_replaced"] == 0
+    assert stats["workers_started"] == 3
+    stats, _, _ = asyncio.run(scenario(1 << 40))
+    assert stats["workers_recycled"] == 0 and stats["workers_started"] == 1

@@ -447,6 +447,19 @@ class _Worker:
         except (OSError, ValueError, IndexError):
             return 0
 
+    def private(self) -> int:
+        """Bytes only this process holds (Private_Clean + Private_Dirty of
+        /proc/PID/smaps_rollup), 0 when unknown."""
+        total = 0
+        try:
+            with open(f"/proc/{self.pid}/smaps_rollup", "rb") as f:
+                for line in f:
+                    if line.startswith((b"Private_Clean:", b"Private_Dirty:")):
+                        total += int(line.split()[1]) * 1024
+        except (OSError, ValueError, IndexError):
+            return 0
+        return total
+
     def close(self) -> None:
         if self.writer is not None:
             self.writer.close()
@@ -508,10 +521,11 @@ class _ProcessSource:
             elapsed = asyncio.get_running_loop().time() - self._started
             growth = self._worker.resident() - self._baseline if self._baseline else 0
             self._pool._learn(self._job, elapsed, growth, self._deadline - self._started)
-            self._pool._release(self._worker)
-            return
-        if outcome == "error":  # the worker sent its error frame and waits for a job
-            self._pool._release(self._worker)
+        if outcome in ("ok", "error"):  # after "error" the worker reported and waits
+            if self._pool.recycles(self._worker):
+                await self._pool._replace(self._worker, counted=False)
+            else:
+                self._pool._release(self._worker)
             return
         if outcome == "memory":
             self._pool._memory_stops += 1
@@ -545,6 +559,8 @@ class ProcessExecutor:
     QUICK_GROWTH = 256 * 1024 * 1024
     """…and whose worker grew by at most this much."""
     QUICK_ENTRIES = 4096
+    RECYCLE_PRIVATE = 32 * 1024 * 1024
+    """Private memory past which a snapshot worker is replaced after its query (`recycles`)."""
 
     def __init__(self, store: EmbeddedStore, size: int, *,
                  query_memory: int = DEFAULT_QUERY_MEMORY, stream_after: float = 2.0,
@@ -588,6 +604,7 @@ class ProcessExecutor:
         self._first: list[_Worker] = []
         self._started = 0
         self._replaced = 0
+        self._recycled = 0
         self._memory_stops = 0
         self._timeouts = 0
 
@@ -636,6 +653,7 @@ class ProcessExecutor:
             "memory_stops": self._memory_stops,
             "timeouts": self._timeouts + threads["timeouts"],
             "workers_ready": int(self.ready),
+            "workers_recycled": self._recycled,
         }
 
     def start(self) -> None:
@@ -771,10 +789,25 @@ class ProcessExecutor:
         self._workers.pop(worker.pid, None)
         self._busy_since.pop(worker.pid, None)
 
-    async def _replace(self, worker: _Worker) -> None:
-        """Kill `worker`; fork a fresh one if the pool is now below its size."""
+    def recycles(self, worker: _Worker) -> bool:
+        """Whether a worker that has just answered is replaced by a fresh one: when it reads
+        a snapshot and keeps more than `RECYCLE_PRIVATE` bytes of its own (RocksDB's block
+        cache and table readers, heap glibc cannot give back: 55-64 MB per worker at 1M
+        triples). Known queries run in threads, so workers answer few queries and a fresh
+        one (forked in milliseconds) costs little; a forked worker (`fork`) is kept, since a
+        fresh one would copy the pages it reads all over again."""
+        if self.fork or self.RECYCLE_PRIVATE <= 0:
+            return False
+        return worker.private() > self.RECYCLE_PRIVATE
+
+    async def _replace(self, worker: _Worker, counted: bool = True) -> None:
+        """Kill `worker`; fork a fresh one if the pool is now below its size. `counted`: a
+        replacement after a failure (``workers_replaced``), not a recycling."""
         self._discard(worker)
-        self._replaced += 1
+        if counted:
+            self._replaced += 1
+        else:
+            self._recycled += 1
         if self._ctrl is None or not self.ready or len(self._workers) + self._growing >= self.size:
             return
         try:
