@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the test suite needs on a fresh Debian machine, then run it.
 # Used by README ("run the tests") and by .ci/run; safe to run again (installs are idempotent).
-# Python packages come from the lock (requirements/test.txt, exact versions and hashes) into
+# Python packages come from the lock (requirements-test.txt, exact versions and hashes) into
 # a virtual environment of the project's own (.venv), so a fresh machine gets exactly what
 # was tested; `bash scripts/lock.sh` refreshes the lock.
 set -euo pipefail
@@ -25,7 +25,7 @@ fi
 VENV=${CTGRAPH_VENV:-.venv}
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
 PIP=("$VENV/bin/python" -m pip --disable-pip-version-check --quiet)
-"${PIP[@]}" install --require-hashes --no-deps -r requirements/test.txt
+"${PIP[@]}" install --require-hashes --no-deps -r requirements-test.txt
 "${PIP[@]}" install --no-deps --no-build-isolation -e .
 "${PIP[@]}" check
 export PATH="$PWD/$VENV/bin:$PATH"

@@ -1,4 +1,4 @@
-"""The lock (requirements/*.txt) satisfies pyproject.toml, and every install uses it.
+"""The lock (requirements-*.txt) satisfies pyproject.toml, and every install uses it.
 
 pyproject.toml keeps compatible ranges for people who use ctgraph as a library; the lock pins
 the exact versions, with hashes, that the README's commands, scripts/test.sh and CI install,
@@ -22,7 +22,6 @@ from packaging.utils import canonicalize_name
 from packaging.version import Version
 
 ROOT = Path(__file__).resolve().parent.parent
-REQUIREMENTS = ROOT / "requirements"
 LOCKS = ("serve", "test", "bench")
 PYPROJECT = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
 REFRESH = "bash scripts/lock.sh"
@@ -44,9 +43,9 @@ class Pin:
 
 
 def read_lock(name: str) -> dict[str, Pin]:
-    """requirements/NAME.txt as pins by canonical name; each entry's continuation lines
+    """requirements-NAME.txt as pins by canonical name; each entry's continuation lines
     (hashes) joined, comments dropped."""
-    text = (REQUIREMENTS / f"{name}.txt").read_text(encoding="utf-8")
+    text = (ROOT / f"requirements-{name}.txt").read_text(encoding="utf-8")
     entries: list[str] = []
     current = ""
     for raw in text.splitlines():
@@ -57,16 +56,16 @@ def read_lock(name: str) -> dict[str, Pin]:
         if not line.endswith("\\"):
             entries.append(current.strip())
             current = ""
-    assert not current, f"requirements/{name}.txt ends inside a continued line"
+    assert not current, f"requirements-{name}.txt ends inside a continued line"
     pins: dict[str, Pin] = {}
     for entry in entries:
         spec, _, _rest = entry.partition(" --hash=")
         requirement = Requirement(spec.strip())
         specifiers = list(requirement.specifier)
         assert len(specifiers) == 1 and specifiers[0].operator == "==", (
-            f"requirements/{name}.txt: {spec!r} is not an exact pin")
+            f"requirements-{name}.txt: {spec!r} is not an exact pin")
         key = canonicalize_name(requirement.name)
-        assert key not in pins, f"requirements/{name}.txt pins {requirement.name} twice"
+        assert key not in pins, f"requirements-{name}.txt pins {requirement.name} twice"
         pins[key] = Pin(key, Version(specifiers[0].version), requirement,
                         re.findall(r"--hash=(\S+)", entry))
     return pins
@@ -106,7 +105,7 @@ def check_satisfies(lock: str, requirements: list[Requirement]) -> None:
         elif not pin.applies(ENVIRONMENT):
             problems.append(f"{requirement} is pinned only for other machines "
                             f"({pin.requirement.marker})")
-    assert not problems, (f"requirements/{lock}.txt does not satisfy pyproject.toml "
+    assert not problems, (f"requirements-{lock}.txt does not satisfy pyproject.toml "
                           f"(refresh it with `{REFRESH}`): " + "; ".join(problems))
 
 
@@ -134,9 +133,9 @@ def test_serve_lock_holds_no_test_tool() -> None:
 def test_every_entry_is_pinned_with_hashes(lock: str) -> None:
     """``pip install --require-hashes`` refuses a file with any unhashed entry."""
     pins = read_lock(lock)
-    assert pins, f"requirements/{lock}.txt pins nothing"
+    assert pins, f"requirements-{lock}.txt pins nothing"
     unhashed = [name for name, pin in pins.items() if not pin.hashes]
-    assert not unhashed, f"requirements/{lock}.txt: no hashes for {unhashed}"
+    assert not unhashed, f"requirements-{lock}.txt: no hashes for {unhashed}"
     for pin in pins.values():
         for digest in pin.hashes:
             assert re.fullmatch(r"sha256:[0-9a-f]{64}", digest), (pin.name, digest)
@@ -144,7 +143,7 @@ def test_every_entry_is_pinned_with_hashes(lock: str) -> None:
 
 @pytest.mark.parametrize("lock", LOCKS)
 def test_lock_names_the_command_that_refreshes_it(lock: str) -> None:
-    head = (REQUIREMENTS / f"{lock}.txt").read_text(encoding="utf-8").splitlines()[:3]
+    head = (ROOT / f"requirements-{lock}.txt").read_text(encoding="utf-8").splitlines()[:3]
     assert any(REFRESH in line for line in head), head
 
 
@@ -205,7 +204,7 @@ def _closure_problems(lock: str, roots: list[Requirement]) -> list[str]:
 @pytest.mark.parametrize(("lock", "extras"), [("serve", ()), ("test", ("test",))])
 def test_lock_is_complete_for_a_no_deps_install(lock: str, extras: tuple[str, ...]) -> None:
     problems = _closure_problems(lock, project_requirements(*extras) + build_requirements())
-    assert not problems, (f"requirements/{lock}.txt is not a complete environment "
+    assert not problems, (f"requirements-{lock}.txt is not a complete environment "
                           f"(refresh it with `{REFRESH}`): " + "; ".join(sorted(problems)))
 
 
@@ -247,7 +246,7 @@ def _pip_installs(text: str) -> list[str]:
 def _installs_from_the_lock(command: str) -> bool:
     """An install pip cannot resolve past the lock: a hashed lock file, or one named
     package (the project itself, a built wheel) with ``--no-deps``."""
-    if re.search(r"--require-hashes\b.*-r\s+requirements/\w+\.txt", command):
+    if re.search(r"--require-hashes\b.*-r\s+requirements-\w+\.txt", command):
         return "--no-deps" in command
     return "--no-deps" in command and "-r " not in command
 
@@ -255,7 +254,7 @@ def _installs_from_the_lock(command: str) -> bool:
 @pytest.mark.parametrize(("script", "lock"), [("test.sh", "test"), ("serve.sh", "serve")])
 def test_scripts_install_only_from_the_lock(script: str, lock: str) -> None:
     installs = _pip_installs(_script(script))
-    assert any(f"-r requirements/{lock}.txt" in c and "--require-hashes" in c
+    assert any(f"-r requirements-{lock}.txt" in c and "--require-hashes" in c
                for c in installs), installs
     loose = [c for c in installs if not _installs_from_the_lock(c)]
     assert not loose, f"scripts/{script} installs outside the lock: {loose}"

@@ -2,7 +2,7 @@
 from a folder that is not the checkout, and checked in Chromium with zero foreign requests.
 
 This is what a new user does (README, "Install from the wheel"): ``python -m build``, then
-``pip install --require-hashes --no-deps -r requirements/serve.txt`` and ``pip install
+``pip install --require-hashes --no-deps -r requirements-serve.txt`` and ``pip install
 --no-deps dist/*.whl`` into a fresh virtual environment, then ``ctgraph serve`` anywhere.
 The build, the venv and the server are made once per test session (a minute or so, most of
 it pip; pip's cache makes later runs faster). Nothing of the checkout is importable or on
@@ -100,7 +100,7 @@ def installed(built: Built, tmp_path_factory: pytest.TempPathFactory) -> Install
     python = venv / "bin" / "python"
     pip = [python, "-m", "pip", "--quiet"]
     _run([*pip, "install", "--require-hashes", "--no-deps", "-r",
-          ROOT / "requirements" / "serve.txt"], cwd=cwd)
+          ROOT / "requirements-serve.txt"], cwd=cwd)
     _run([*pip, "install", "--no-deps", built.wheel], cwd=cwd)
     _run([*pip, "check"], cwd=cwd, timeout=120)
     return Installed(venv, python, venv / "bin" / "ctgraph", cwd)
